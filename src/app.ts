@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import type { Db } from './db/connection.js';
+import { requireSecretKey } from './http/auth.js';
+import { registerErrorHandlers, sendClerkError, toClerkError } from './http/error-handler.js';
+import { registerJsonBody } from './http/json-body.js';
+import { serializeUser } from './http/serializers/user.js';
+import { validatorCompiler } from './http/validation.js';
+import { registerWireFormat } from './http/wire-format.js';
+import { errors } from './errors.js';
+import type { RouteDeps } from './routes/deps.js';
+import { imageRoutes } from './routes/images.js';
+import { userMetadataRoutes } from './routes/user-metadata.js';
+import { usersRoutes } from './routes/users.js';
+import { UserService } from './users/service.js';
+
+export interface AppOptions {
+  config: Config;
+  db: Db;
+  /** A pino logger config or instance; false silences logs (tests). */
+  logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
+}
+
+/** Log redaction: secrets never reach the log, whatever a route logs. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.password',
+  '*.password_digest',
+  '*.totp_secret',
+  '*.backup_codes',
+];
+
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+}
+
+/** Builds the whole server; main.ts and the tests build it the same way. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, db } = options;
+  const logger = options.logger === undefined ? loggerOptions(config.logLevel) : options.logger;
+  const app = Fastify({
+    ...(logger && typeof logger === 'object' && 'child' in logger ? { loggerInstance: logger } : { logger: logger as FastifyServerOptions['logger'] }),
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: () => randomBytes(16).toString('hex'),
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    frameworkErrors: (error, request, reply) => {
+      sendClerkError(request, reply, toClerkError(error, config.bodyLimitBytes) ?? errors.malformedRequestParameters());
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  registerJsonBody(app);
+  registerWireFormat(app);
+  registerErrorHandlers(app, config.bodyLimitBytes);
+
+  const users = new UserService({ db, config });
+  const deps: RouteDeps = {
+    config,
+    users,
+    serializeUser: (aggregate) => serializeUser(aggregate, { publicUrl: config.publicUrl, lockout: config.lockout, now: Date.now() }),
+  };
+
+  await app.register(imageRoutes);
+  await app.register(
+    async (v1) => {
+      requireSecretKey(v1, config.secretKeys);
+      await v1.register(usersRoutes, { deps });
+      await v1.register(userMetadataRoutes, { deps });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,161 @@
+/**
+ * The one error type clerkd throws for anything a client did wrong. Services throw it
+ * without knowing about HTTP; src/http/error-handler.ts renders it in Clerk's shape:
+ * {"errors":[{"message","long_message","code","meta"}],"clerk_trace_id"}.
+ * Codes and wording follow Clerk's Backend API error index.
+ */
+export interface ClerkErrorMeta {
+  param_name?: string;
+  [key: string]: unknown;
+}
+
+export class ClerkApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly longMessage: string;
+  readonly meta: ClerkErrorMeta;
+  /** Seconds, sent as `Retry-After` (429 and 503). */
+  readonly retryAfter: number | undefined;
+
+  constructor(init: {
+    status: number;
+    code: string;
+    message: string;
+    longMessage: string;
+    meta?: ClerkErrorMeta;
+    retryAfter?: number;
+  }) {
+    super(init.message);
+    this.name = 'ClerkApiError';
+    this.status = init.status;
+    this.code = init.code;
+    this.longMessage = init.longMessage;
+    this.meta = init.meta ?? {};
+    this.retryAfter = init.retryAfter;
+  }
+}
+
+function paramError(code: string, param: string, message: string, longMessage: string, status = 422): ClerkApiError {
+  return new ClerkApiError({ status, code, message, longMessage, meta: { param_name: param } });
+}
+
+export const errors = {
+  authenticationInvalid: () =>
+    new ClerkApiError({
+      status: 401,
+      code: 'authentication_invalid',
+      message: 'Invalid authentication',
+      longMessage: 'Unable to authenticate the request, you need to supply an active session',
+    }),
+  authorizationHeaderFormatInvalid: () =>
+    new ClerkApiError({
+      status: 401,
+      code: 'authorization_header_format_invalid',
+      message: 'Invalid Authorization header format',
+      longMessage: "Invalid Authorization header format. Must be 'Bearer <YOUR_API_KEY>'",
+    }),
+  secretKeyInvalid: () =>
+    new ClerkApiError({
+      status: 401,
+      code: 'clerk_key_invalid',
+      message: 'The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.',
+      longMessage: 'The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.',
+    }),
+  userNotFound: (userId: string) =>
+    new ClerkApiError({
+      status: 404,
+      code: 'resource_not_found',
+      message: 'not found',
+      longMessage: `No user was found with id ${userId}`,
+    }),
+  resourceNotFound: () =>
+    new ClerkApiError({ status: 404, code: 'resource_not_found', message: 'Resource not found', longMessage: 'Resource not found' }),
+  imageNotFound: (param: string) =>
+    paramError('image_not_found', param, 'Image not found', 'Image not found', 404),
+  requestBodyInvalid: (detail?: string) =>
+    new ClerkApiError({
+      status: 400,
+      code: 'request_body_invalid',
+      message: 'Request body invalid',
+      longMessage: detail
+        ? `The request body is invalid: ${detail}`
+        : 'The request body is invalid. Please consult the API documentation for more information.',
+    }),
+  unsupportedContentType: (actual: string, expected: string) =>
+    new ClerkApiError({
+      status: 415,
+      code: 'unsupported_content_type',
+      message: 'Content-Type is unsupported',
+      longMessage: `Content-Type ${actual} is unsupported. You should use ${expected} instead.`,
+    }),
+  bodyTooLarge: (limitBytes: number) =>
+    new ClerkApiError({
+      status: 413,
+      code: 'request_body_too_large',
+      message: 'Request body too large',
+      longMessage: `The request body exceeds the limit of ${limitBytes} bytes.`,
+    }),
+  malformedRequestParameters: () =>
+    new ClerkApiError({
+      status: 400,
+      code: 'malformed_request_parameters',
+      message: 'Malformed request parameters',
+      longMessage: 'The request parameters are malformed and could not be parsed',
+    }),
+  invalidQueryParameterValue: (param: string, value: string) =>
+    paramError('invalid_query_parameter_value', param, 'Invalid query parameter value', `${value} does not match one of the allowed values for parameter ${param}`, 400),
+  paramUnknown: (param: string) => paramError('form_param_unknown', param, 'is unknown', `${param} is not a valid parameter for this request.`),
+  paramMissing: (param: string) => paramError('form_param_missing', param, 'is missing', `${param} must be included.`),
+  paramTypeInvalid: (param: string, type: string) =>
+    paramError('form_param_type_invalid', param, 'is invalid', `\`${param}\` must be a \`${type}\`.`),
+  paramValueInvalid: (param: string, longMessage: string) => paramError('form_param_value_invalid', param, 'is invalid', longMessage),
+  paramFormatInvalid: (param: string, longMessage: string) => paramError('form_param_format_invalid', param, 'is invalid', longMessage),
+  paramMaxLengthExceeded: (param: string, max: number) =>
+    paramError('form_param_max_length_exceeded', param, 'is too long', `${param} should not exceed ${max} characters.`),
+  paramMinLengthNotMet: (param: string, min: number) =>
+    paramError('form_param_min_length_exceeded', param, 'is too short', `${param} must be at least ${min} characters long.`),
+  paramInvalidTime: (param: string) =>
+    paramError('form_param_invalid_time', param, 'invalid format', `${param} must contain a datetime specified in RFC3339 format (e.g. \`2022-10-20T10:00:27.645Z\`).`),
+  paramInvalidDate: (param: string) =>
+    paramError('form_param_invalid_date', param, 'Date values must be given in Unix millisecond timestamp format.', 'Date values must be given in Unix millisecond timestamp format.'),
+  conditionalParamMissing: (param: string, condition: string) =>
+    paramError('form_conditional_param_missing', param, 'is missing', `\`${param}\` is required when ${condition}.`),
+  conditionalParamDisallowed: (param: string, condition: string) =>
+    paramError('form_conditional_param_disallowed', param, 'is not allowed', `\`${param}\` isn't allowed when ${condition}.`),
+  identifierExists: (param: string, what: string) =>
+    paramError('form_identifier_exists', param, `That ${what} is taken. Please try another.`, `That ${what} is taken. Please try another.`),
+  usernameInvalidLength: (min: number, max: number) =>
+    paramError('form_username_invalid_length', 'username', 'is invalid', `Username must be between ${min} and ${max} characters long.`),
+  usernameInvalidCharacter: () =>
+    paramError('form_username_invalid_character', 'username', 'is invalid', 'Usernames can only contain letters, numbers, underscores (_) and dashes (-).'),
+  usernameNeedsNonNumber: () =>
+    paramError('form_username_needs_non_number_char', 'username', 'is invalid', 'Username must contain at least one non-number character.'),
+  passwordTooShort: (min: number) =>
+    paramError('form_password_length_too_short', 'password', `Passwords must be ${min} characters or more.`, `Passwords must be ${min} characters or more.`),
+  passwordTooLong: (maxBytes: number) =>
+    paramError('form_password_size_in_bytes_exceeded', 'password', 'Password is too long.', `Passwords must be at most ${maxBytes} bytes long.`),
+  totpSecretInvalid: () =>
+    paramError('invalid_totp_secret_code', 'totp_secret', 'invalid TOTP secret', 'The TOTP secret is invalid, please provide a valid one base32 encoded'),
+  metadataNotAllowed: (param: string, apiVersion: string) =>
+    paramError(
+      'form_param_unknown',
+      param,
+      'is unknown',
+      `${param} is not a valid parameter for this request. As of API version ${apiVersion}, use PATCH /v1/users/{user_id}/metadata or PUT /v1/users/{user_id}/metadata to change metadata.`,
+    ),
+  internal: () =>
+    new ClerkApiError({
+      status: 500,
+      code: 'internal_clerk_error',
+      message: 'Oops, an unexpected error occurred',
+      longMessage: "There was an internal error on our servers. We've been notified and are working on fixing it.",
+    }),
+  databaseBusy: () =>
+    new ClerkApiError({
+      status: 503,
+      code: 'service_unavailable',
+      message: 'Service temporarily unavailable',
+      longMessage: 'The database is busy. Please retry the request shortly.',
+      retryAfter: 1,
+    }),
+};

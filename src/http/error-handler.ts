@@ -1,0 +1,56 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isBusy } from '../db/executor.js';
+import { ClerkApiError, errors } from '../errors.js';
+import { clerkErrorFromValidation } from './validation.js';
+
+/** Renders any failure in Clerk's error shape; the only place error bodies are written. */
+
+export function toClerkError(error: unknown, bodyLimit: number): ClerkApiError | null {
+  if (error instanceof ClerkApiError) return error;
+  const fastifyError = error as Partial<FastifyError> & { validationContext?: string };
+  if (fastifyError.validation) return clerkErrorFromValidation(fastifyError.validation, fastifyError.validationContext ?? 'body');
+  if (isBusy(error)) return errors.databaseBusy();
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedContentType(String((error as { contentType?: string }).contentType ?? 'this content type'), 'application/json');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.bodyTooLarge(bodyLimit);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return errors.requestBodyInvalid();
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_ASYNC_CONSTRAINT':
+      return errors.malformedRequestParameters();
+  }
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new ClerkApiError({
+      status: fastifyError.statusCode,
+      code: fastifyError.statusCode === 413 ? 'request_body_too_large' : 'request_invalid',
+      message: 'Request invalid',
+      longMessage: fastifyError.message ?? 'The request is invalid.',
+    });
+  }
+  return null;
+}
+
+export function sendClerkError(request: FastifyRequest, reply: FastifyReply, error: ClerkApiError): FastifyReply {
+  if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
+  return reply
+    .code(error.status)
+    .type('application/json')
+    .send({
+      errors: [{ message: error.message, long_message: error.longMessage, code: error.code, meta: error.meta }],
+      clerk_trace_id: request.id,
+    });
+}
+
+export function registerErrorHandlers(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler((error, request, reply) => {
+    const clerkError = toClerkError(error, bodyLimit);
+    if (clerkError) return sendClerkError(request, reply, clerkError);
+    request.log.error({ err: error }, 'unhandled error');
+    return sendClerkError(request, reply, errors.internal());
+  });
+  app.setNotFoundHandler((request, reply) => sendClerkError(request, reply, errors.resourceNotFound()));
+}

@@ -1,0 +1,57 @@
+import pino from 'pino';
+import { buildApp, loggerOptions } from './app.js';
+import { ConfigError, DEVELOPMENT_SECRET_KEY, loadConfig, type Config } from './config.js';
+import { openDatabase } from './db/connection.js';
+
+/** Entry point: read config, open the database, build the app, listen, shut down cleanly. */
+
+function announceDevelopmentKey(log: pino.Logger, config: Config): void {
+  if (!config.usingDevelopmentKey) return;
+  const banner = '='.repeat(78);
+  log.warn(
+    `\n${banner}\n  clerkd is accepting the well-known DEVELOPMENT secret key:\n\n      ${DEVELOPMENT_SECRET_KEY}\n\n` +
+      `  Anyone who reads this can call the API. Set CLERKD_SECRET_KEYS for anything\n  but local development (NODE_ENV=production refuses to start without it).\n${banner}`,
+  );
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`clerkd: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const log = pino(loggerOptions(config.logLevel) as pino.LoggerOptions);
+  const database = openDatabase(config.databasePath);
+  const app = await buildApp({ config, db: database.db, logger: log });
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    app
+      .close()
+      .catch((error: unknown) => log.error({ err: error }, 'error while closing the server'))
+      .finally(() => {
+        database.close();
+        process.exit(0);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  await app.listen({ host: config.host, port: config.port });
+  announceDevelopmentKey(log, config);
+  log.info({ database: config.databasePath, publicUrl: config.publicUrl }, 'clerkd is ready');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`clerkd failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+import type { Config } from '../config.js';
+import type { UserService } from '../users/service.js';
+import type { UserJson } from '../http/schemas/user-response.js';
+import type { UserAggregate } from '../users/types.js';
+
+/** What route plugins are given by buildApp: services and the one user serializer. */
+export interface RouteDeps {
+  config: Config;
+  users: UserService;
+  serializeUser(aggregate: UserAggregate): UserJson;
+}
+
+export interface RoutePluginOptions {
+  deps: RouteDeps;
+}

@@ -1,0 +1,234 @@
+import { and, asc, desc, eq, exists, gt, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
+import { isUniqueViolation, type Executor } from '../db/executor.js';
+import {
+  emailAddresses,
+  externalAccounts,
+  organizationMemberships,
+  phoneNumbers,
+  users,
+  web3Wallets,
+  type EmailAddressRow,
+  type NewUserRow,
+  type PhoneNumberRow,
+  type UserRow,
+  type Web3WalletRow,
+} from '../db/schema.js';
+import type { UserAggregate, UserListFilter, UserOrder, UserOrderField, UserPage } from './types.js';
+
+/**
+ * Every SQL statement about users lives here, so a PostgreSQL backend replaces this
+ * module and nothing above it. Methods run on whatever executor they are given:
+ * the database, or the transaction the service opened.
+ */
+
+type NewEmailAddress = typeof emailAddresses.$inferInsert;
+type NewPhoneNumber = typeof phoneNumbers.$inferInsert;
+type NewWeb3Wallet = typeof web3Wallets.$inferInsert;
+
+function likePattern(value: string): string {
+  return `%${value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function contains(column: SQL, value: string): SQL {
+  return sql`lower(${column}) LIKE ${likePattern(value)} ESCAPE '\\'`;
+}
+
+const ORDER_COLUMNS: Record<UserOrderField, SQL> = {
+  created_at: sql`${users.createdAt}`,
+  updated_at: sql`${users.updatedAt}`,
+  first_name: sql`${users.firstName}`,
+  last_name: sql`${users.lastName}`,
+  username: sql`${users.username}`,
+  last_active_at: sql`${users.lastActiveAt}`,
+  last_sign_in_at: sql`${users.lastSignInAt}`,
+  email_address: sql`(SELECT ${emailAddresses.emailAddress} FROM ${emailAddresses} WHERE ${emailAddresses.id} = ${users.primaryEmailAddressId})`,
+  phone_number: sql`(SELECT ${phoneNumbers.phoneNumber} FROM ${phoneNumbers} WHERE ${phoneNumbers.id} = ${users.primaryPhoneNumberId})`,
+  web3wallet: sql`(SELECT lower(${web3Wallets.web3Wallet}) FROM ${web3Wallets} WHERE ${web3Wallets.id} = ${users.primaryWeb3WalletId})`,
+};
+
+function filterConditions(filter: UserListFilter): SQL[] {
+  const where: SQL[] = [];
+  const ownedBy = (table: typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets, condition: SQL) =>
+    exists(sql`SELECT 1 FROM ${table} WHERE ${table.userId} = ${users.id} AND ${condition}`);
+
+  if (filter.emailAddresses?.length) {
+    where.push(ownedBy(emailAddresses, inArray(emailAddresses.emailAddress, filter.emailAddresses)));
+  }
+  if (filter.phoneNumbers?.length) {
+    where.push(ownedBy(phoneNumbers, inArray(phoneNumbers.phoneNumber, filter.phoneNumbers)));
+  }
+  if (filter.web3Wallets?.length) {
+    where.push(ownedBy(web3Wallets, sql`lower(${web3Wallets.web3Wallet}) IN ${filter.web3Wallets}`));
+  }
+  if (filter.usernames?.length) where.push(inArray(users.username, filter.usernames));
+  if (filter.externalIds?.include.length) where.push(inArray(users.externalId, filter.externalIds.include));
+  if (filter.externalIds?.exclude.length) {
+    where.push(sql`(${users.externalId} IS NULL OR ${notInArray(users.externalId, filter.externalIds.exclude)})`);
+  }
+  if (filter.userIds?.include.length) where.push(inArray(users.id, filter.userIds.include));
+  if (filter.userIds?.exclude.length) where.push(notInArray(users.id, filter.userIds.exclude));
+
+  const memberOf = (organizationIds: string[]) =>
+    exists(
+      sql`SELECT 1 FROM ${organizationMemberships} WHERE ${organizationMemberships.userId} = ${users.id} AND ${inArray(organizationMemberships.organizationId, organizationIds)}`,
+    );
+  if (filter.organizationIds?.include.length) where.push(memberOf(filter.organizationIds.include));
+  if (filter.organizationIds?.exclude.length) where.push(sql`NOT ${memberOf(filter.organizationIds.exclude)}`);
+
+  if (filter.query) where.push(sql`${users.searchText} LIKE ${likePattern(filter.query)} ESCAPE '\\'`);
+  if (filter.emailAddressQuery) where.push(ownedBy(emailAddresses, contains(sql`${emailAddresses.emailAddress}`, filter.emailAddressQuery)));
+  if (filter.phoneNumberQuery) where.push(ownedBy(phoneNumbers, contains(sql`${phoneNumbers.phoneNumber}`, filter.phoneNumberQuery)));
+  if (filter.usernameQuery) where.push(contains(sql`${users.username}`, filter.usernameQuery));
+  if (filter.nameQuery) {
+    where.push(contains(sql`coalesce(${users.firstName}, '') || ' ' || coalesce(${users.lastName}, '')`, filter.nameQuery));
+  }
+  if (filter.banned !== undefined) where.push(eq(users.banned, filter.banned));
+
+  if (filter.lastActiveAtBefore !== undefined) where.push(lt(users.lastActiveAt, filter.lastActiveAtBefore));
+  if (filter.lastActiveAtAfter !== undefined) where.push(gt(users.lastActiveAt, filter.lastActiveAtAfter));
+  if (filter.createdAtBefore !== undefined) where.push(lt(users.createdAt, filter.createdAtBefore));
+  if (filter.createdAtAfter !== undefined) where.push(gt(users.createdAt, filter.createdAtAfter));
+  if (filter.lastSignInAtBefore !== undefined) where.push(lt(users.lastSignInAt, filter.lastSignInAtBefore));
+  if (filter.lastSignInAtAfter !== undefined) where.push(gt(users.lastSignInAt, filter.lastSignInAtAfter));
+
+  if (filter.provider !== undefined && filter.providerUserIds?.length) {
+    where.push(
+      exists(
+        sql`SELECT 1 FROM ${externalAccounts} WHERE ${externalAccounts.userId} = ${users.id} AND ${externalAccounts.provider} = ${filter.provider} AND ${inArray(externalAccounts.providerUserId, filter.providerUserIds)}`,
+      ),
+    );
+  }
+  return where;
+}
+
+/** Postgres orders NULLs as the largest value (Clerk runs on Postgres); SQLite as the smallest. */
+function orderTerms(order: UserOrder): SQL[] {
+  const column = ORDER_COLUMNS[order.field];
+  const dir = order.direction === 'asc' ? sql`ASC` : sql`DESC`;
+  const terms = order.field === 'created_at' || order.field === 'updated_at' ? [] : [sql`(${column} IS NULL) ${dir}`];
+  terms.push(sql`${column} ${dir}`, order.direction === 'asc' ? asc(users.id) : desc(users.id));
+  return terms;
+}
+
+function groupByUser<T extends { userId: string }>(rows: T[]): Map<string, T[]> {
+  const grouped = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = grouped.get(row.userId);
+    if (list) list.push(row);
+    else grouped.set(row.userId, [row]);
+  }
+  return grouped;
+}
+
+export const userRepository = {
+  findUser(x: Executor, id: string): UserRow | undefined {
+    return x.select().from(users).where(eq(users.id, id)).get();
+  },
+
+  /** Loads users with their identifications, in the order of `ids`; unknown ids are skipped. */
+  loadAggregates(x: Executor, ids: string[]): UserAggregate[] {
+    if (ids.length === 0) return [];
+    const userRows = x.select().from(users).where(inArray(users.id, ids)).all();
+    const byId = new Map(userRows.map((row) => [row.id, row]));
+    const byCreation = <T extends { createdAt: number; id: string }>(a: T, b: T) => a.createdAt - b.createdAt || a.id.localeCompare(b.id);
+    const emails = groupByUser(x.select().from(emailAddresses).where(inArray(emailAddresses.userId, ids)).all().sort(byCreation));
+    const phones = groupByUser(x.select().from(phoneNumbers).where(inArray(phoneNumbers.userId, ids)).all().sort(byCreation));
+    const wallets = groupByUser(x.select().from(web3Wallets).where(inArray(web3Wallets.userId, ids)).all().sort(byCreation));
+    const accounts = groupByUser(x.select().from(externalAccounts).where(inArray(externalAccounts.userId, ids)).all().sort(byCreation));
+    const result: UserAggregate[] = [];
+    for (const id of ids) {
+      const user = byId.get(id);
+      if (!user) continue;
+      result.push({
+        user,
+        emailAddresses: emails.get(id) ?? [],
+        phoneNumbers: phones.get(id) ?? [],
+        web3Wallets: wallets.get(id) ?? [],
+        externalAccounts: accounts.get(id) ?? [],
+      });
+    }
+    return result;
+  },
+
+  insertUser(x: Executor, row: NewUserRow): void {
+    x.insert(users).values(row).run();
+  },
+
+  updateUser(x: Executor, id: string, changes: Partial<NewUserRow>): void {
+    if (Object.keys(changes).length === 0) return;
+    x.update(users).set(changes).where(eq(users.id, id)).run();
+  },
+
+  /** Deletes the user; identifications, accounts and memberships go with it (ON DELETE CASCADE). */
+  deleteUser(x: Executor, id: string): boolean {
+    return x.delete(users).where(eq(users.id, id)).run().changes > 0;
+  },
+
+  insertEmailAddresses(x: Executor, rows: NewEmailAddress[]): EmailAddressRow[] {
+    return rows.length ? x.insert(emailAddresses).values(rows).returning().all() : [];
+  },
+
+  insertPhoneNumbers(x: Executor, rows: NewPhoneNumber[]): PhoneNumberRow[] {
+    return rows.length ? x.insert(phoneNumbers).values(rows).returning().all() : [];
+  },
+
+  insertWeb3Wallets(x: Executor, rows: NewWeb3Wallet[]): Web3WalletRow[] {
+    return rows.length ? x.insert(web3Wallets).values(rows).returning().all() : [];
+  },
+
+  /** Recomputes the text that `query` searches from the user's current fields and identifications. */
+  refreshSearchText(x: Executor, id: string): void {
+    const nl = sql`char(10)`;
+    x.run(sql`UPDATE ${users} SET search_text = lower(
+        ${users.id} || ${nl} || coalesce(${users.username}, '') || ${nl} ||
+        coalesce(${users.firstName}, '') || ' ' || coalesce(${users.lastName}, '') || ${nl} ||
+        coalesce((SELECT group_concat(${emailAddresses.emailAddress}, char(10)) FROM ${emailAddresses} WHERE ${emailAddresses.userId} = ${users.id}), '') || ${nl} ||
+        coalesce((SELECT group_concat(${phoneNumbers.phoneNumber}, char(10)) FROM ${phoneNumbers} WHERE ${phoneNumbers.userId} = ${users.id}), '') || ${nl} ||
+        coalesce((SELECT group_concat(${web3Wallets.web3Wallet}, char(10)) FROM ${web3Wallets} WHERE ${web3Wallets.userId} = ${users.id}), ''))
+      WHERE ${users.id} = ${id}`);
+  },
+
+  listUserIds(x: Executor, filter: UserListFilter, order: UserOrder, page: UserPage): string[] {
+    const where = filterConditions(filter);
+    if (page.startingAfter) {
+      const { createdAt, id } = page.startingAfter;
+      const after = order.direction === 'asc' ? sql`>` : sql`<`;
+      where.push(sql`(${users.createdAt} ${after} ${createdAt} OR (${users.createdAt} = ${createdAt} AND ${users.id} ${after} ${id}))`);
+    }
+    return x
+      .select({ id: users.id })
+      .from(users)
+      .where(and(...where))
+      .orderBy(...orderTerms(order))
+      .limit(page.limit)
+      .offset(page.offset)
+      .all()
+      .map((row) => row.id);
+  },
+
+  countUsers(x: Executor, filter: UserListFilter): number {
+    const row = x
+      .select({ count: sql<number>`count(*)` })
+      .from(users)
+      .where(and(...filterConditions(filter)))
+      .get();
+    return row?.count ?? 0;
+  },
+};
+
+export type UserRepository = typeof userRepository;
+
+/** The identifier a unique-index conflict is about, so a race still answers `form_identifier_exists`. */
+const UNIQUE_TARGETS: { pattern: RegExp; param: string; label: string }[] = [
+  { pattern: /email_addresses\.email_address/, param: 'email_address', label: 'email address' },
+  { pattern: /phone_numbers\.phone_number/, param: 'phone_number', label: 'phone number' },
+  { pattern: /web3_wallets_wallet_unique|web3_wallets\.web3_wallet/, param: 'web3_wallet', label: 'web3 wallet' },
+  { pattern: /users\.username/, param: 'username', label: 'username' },
+  { pattern: /users\.external_id/, param: 'external_id', label: 'external ID' },
+];
+
+export function identifierFromUniqueViolation(error: unknown): { param: string; label: string } | null {
+  if (!isUniqueViolation(error)) return null;
+  const target = UNIQUE_TARGETS.find(({ pattern }) => pattern.test(error.message));
+  return target ? { param: target.param, label: target.label } : null;
+}
