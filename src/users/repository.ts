@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, gt, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import { isUniqueViolation, type Executor } from '../db/executor.js';
 import {
   emailAddresses,
@@ -27,6 +27,11 @@ type NewWeb3Wallet = typeof web3Wallets.$inferInsert;
 
 function likePattern(value: string): string {
   return `%${value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** drizzle's `exists()` takes a query builder; these subqueries are written as SQL. */
+function exists(subquery: SQL): SQL {
+  return sql`EXISTS (${subquery})`;
 }
 
 function contains(column: SQL, value: string): SQL {
