@@ -74,6 +74,7 @@ CREATE TABLE `users` (
 	`first_name` text,
 	`last_name` text,
 	`locale` text,
+	`timezone` text,
 	`primary_email_address_id` text,
 	`primary_phone_number_id` text,
 	`primary_web3_wallet_id` text,

@@ -179,6 +179,19 @@ function sortKeys(v: Json): Json {
   return out;
 }
 
+/**
+ * Where the spec and the official SDKs disagree, the SDKs win. @clerk/backend 3.25.0 sends
+ * `timezone` on create/update and reads `user.timezone`, but the spec's User (closed with
+ * additionalProperties: false) has no such key.
+ */
+function applySdkOverrides(definitions: JsonObject): void {
+  const user = definitions.User;
+  if (isObject(user) && isObject(user.properties)) {
+    user.properties.timezone = { description: '[SDK] @clerk/backend reads user.timezone', type: ['string', 'null'] };
+    definitions.User = sortKeys(user);
+  }
+}
+
 function main(): void {
   if (!existsSync(specPath)) {
     throw new Error(`spec not found at ${specPath} (pass its path as the first argument)`);
@@ -209,6 +222,8 @@ function main(): void {
     definitions[name] = sortKeys(convert(all[name] as Json, `#/components/schemas/${name}`));
   }
 
+  applySdkOverrides(definitions);
+
   const sourcePath = resolve(sharedDir, 'SOURCE.txt');
   const source = existsSync(sourcePath)
     ? readFileSync(sourcePath, 'utf8').trim().replace(/\s+/g, ' ')
@@ -220,7 +235,7 @@ function main(): void {
       `Response schemas from Clerk's Backend API OpenAPI spec ` +
       `("${String(info.title ?? 'Clerk Backend API')}", version ${String(info.version ?? '2026-05-12')}), ` +
       `converted from OpenAPI 3.0 to JSON Schema draft-07 (nullable -> null type, oneOf -> anyOf, ` +
-      `OpenAPI-only keywords and int32/int64 formats dropped). ${source} ` +
+      `OpenAPI-only keywords and int32/int64 formats dropped; User.timezone added because @clerk/backend sends and reads it). ${source} ` +
       `Copyright (c) 2025 Clerk, MIT License: see test/spec/LICENSE.clerk-openapi-specs.txt.`,
     definitions,
   };

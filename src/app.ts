@@ -48,7 +48,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     frameworkErrors: (error, request, reply) => {
-      sendClerkError(request, reply, toClerkError(error, config.bodyLimitBytes) ?? errors.malformedRequestParameters());
+      sendClerkError(request, reply, toClerkError(error, { bodyLimit: config.bodyLimitBytes, contentType: request.headers['content-type'] }) ?? errors.malformedRequestParameters());
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

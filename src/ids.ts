@@ -12,7 +12,8 @@ export type IdPrefix = 'user' | 'idn' | 'eac' | 'org' | 'orgmem' | 'img';
 
 export function ksuid(nowMs: number = Date.now()): string {
   const bytes = Buffer.alloc(20);
-  bytes.writeUInt32BE(Math.floor(nowMs / 1000) - KSUID_EPOCH_SECONDS, 0);
+  const seconds = Math.floor(nowMs / 1000) - KSUID_EPOCH_SECONDS;
+  bytes.writeUInt32BE(Math.min(Math.max(seconds, 0), 0xffffffff), 0);
   randomBytes(16).copy(bytes, 4);
   let value = BigInt(`0x${bytes.toString('hex')}`);
   let out = '';

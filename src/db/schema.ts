@@ -24,6 +24,7 @@ export const users = sqliteTable(
     firstName: text('first_name'),
     lastName: text('last_name'),
     locale: text('locale'),
+    timezone: text('timezone'),
     primaryEmailAddressId: text('primary_email_address_id'),
     primaryPhoneNumberId: text('primary_phone_number_id'),
     primaryWeb3WalletId: text('primary_web3_wallet_id'),

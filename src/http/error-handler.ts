@@ -5,20 +5,28 @@ import { clerkErrorFromValidation } from './validation.js';
 
 /** Renders any failure in Clerk's error shape; the only place error bodies are written. */
 
-export function toClerkError(error: unknown, bodyLimit: number): ClerkApiError | null {
+export interface ErrorContext {
+  bodyLimit: number;
+  contentType: string | undefined;
+}
+
+export function toClerkError(error: unknown, context: ErrorContext): ClerkApiError | null {
   if (error instanceof ClerkApiError) return error;
   const fastifyError = error as Partial<FastifyError> & { validationContext?: string };
   if (fastifyError.validation) return clerkErrorFromValidation(fastifyError.validation, fastifyError.validationContext ?? 'body');
   if (isBusy(error)) return errors.databaseBusy();
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedContentType(String((error as { contentType?: string }).contentType ?? 'this content type'), 'application/json');
+      return errors.unsupportedContentType(context.contentType ?? '(none)', 'application/json');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errors.bodyTooLarge(bodyLimit);
+      return errors.bodyTooLarge(context.bodyLimit);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return errors.requestBodyInvalid();
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      // No resource has an id that long.
+      return errors.resourceNotFound();
     case 'FST_ERR_BAD_URL':
     case 'FST_ERR_ASYNC_CONSTRAINT':
       return errors.malformedRequestParameters();
@@ -36,9 +44,12 @@ export function toClerkError(error: unknown, bodyLimit: number): ClerkApiError |
 
 export function sendClerkError(request: FastifyRequest, reply: FastifyReply, error: ClerkApiError): FastifyReply {
   if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
+  // An explicit serializer keeps Fastify from appending `; charset=utf-8`, also on the
+  // router-level paths (bad URL, 404) where onSend hooks may not run.
   return reply
     .code(error.status)
-    .type('application/json')
+    .header('content-type', 'application/json')
+    .serializer(JSON.stringify)
     .send({
       errors: [{ message: error.message, long_message: error.longMessage, code: error.code, meta: error.meta }],
       clerk_trace_id: request.id,
@@ -47,7 +58,7 @@ export function sendClerkError(request: FastifyRequest, reply: FastifyReply, err
 
 export function registerErrorHandlers(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((error, request, reply) => {
-    const clerkError = toClerkError(error, bodyLimit);
+    const clerkError = toClerkError(error, { bodyLimit, contentType: request.headers['content-type'] });
     if (clerkError) return sendClerkError(request, reply, clerkError);
     request.log.error({ err: error }, 'unhandled error');
     return sendClerkError(request, reply, errors.internal());

@@ -41,7 +41,7 @@ export function parseUserFilter(q: UserCountQuery): UserListFilter {
   const after = [q.last_active_at_after, since].filter((v): v is number => v !== undefined);
   return {
     emailAddresses: lowered(q.email_address),
-    phoneNumbers: q.phone_number?.map((value) => value.trim().replace(/^ /, '+').replace(/[\s().-]/g, '')),
+    phoneNumbers: q.phone_number?.map((value) => value.replace(/^ /, '+').trim().replace(/[\s().-]/g, '')),
     usernames: lowered(q.username),
     web3Wallets: lowered(q.web3_wallet),
     externalIds: includeExclude(q.external_id),

@@ -135,11 +135,12 @@ export const userRepository = {
     if (ids.length === 0) return [];
     const userRows = x.select().from(users).where(inArray(users.id, ids)).all();
     const byId = new Map(userRows.map((row) => [row.id, row]));
-    const byCreation = <T extends { createdAt: number; id: string }>(a: T, b: T) => a.createdAt - b.createdAt || a.id.localeCompare(b.id);
-    const emails = groupByUser(x.select().from(emailAddresses).where(inArray(emailAddresses.userId, ids)).all().sort(byCreation));
-    const phones = groupByUser(x.select().from(phoneNumbers).where(inArray(phoneNumbers.userId, ids)).all().sort(byCreation));
-    const wallets = groupByUser(x.select().from(web3Wallets).where(inArray(web3Wallets.userId, ids)).all().sort(byCreation));
-    const accounts = groupByUser(x.select().from(externalAccounts).where(inArray(externalAccounts.userId, ids)).all().sort(byCreation));
+    // Identifications are listed in the order they were added (as given in the request).
+    const inserted = sql`rowid`;
+    const emails = groupByUser(x.select().from(emailAddresses).where(inArray(emailAddresses.userId, ids)).orderBy(inserted).all());
+    const phones = groupByUser(x.select().from(phoneNumbers).where(inArray(phoneNumbers.userId, ids)).orderBy(inserted).all());
+    const wallets = groupByUser(x.select().from(web3Wallets).where(inArray(web3Wallets.userId, ids)).orderBy(inserted).all());
+    const accounts = groupByUser(x.select().from(externalAccounts).where(inArray(externalAccounts.userId, ids)).orderBy(inserted).all());
     const result: UserAggregate[] = [];
     for (const id of ids) {
       const user = byId.get(id);

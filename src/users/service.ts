@@ -146,13 +146,14 @@ export class UserService {
     const phoneStatuses = statuses('phone_number_identification_status', phones, input.phone_number_identification_status);
     const wallets = (input.web3_wallet ?? []).map((value) => normalizeWeb3Wallet(value));
     const username = input.username ? normalizeUsername(input.username) : null;
-    const createdAt = input.created_at ? rfc3339('created_at', input.created_at) : now;
-    const legalAcceptedAt = input.legal_accepted_at ? rfc3339('legal_accepted_at', input.legal_accepted_at) : null;
+    const createdAt = typeof input.created_at === 'string' ? rfc3339('created_at', input.created_at) : now;
+    const legalAcceptedAt = typeof input.legal_accepted_at === 'string' ? rfc3339('legal_accepted_at', input.legal_accepted_at) : null;
     const totp = input.totp_secret ? totpSecret(input.totp_secret) : null;
     const backupCodes = input.backup_codes?.length ? JSON.stringify(input.backup_codes) : null;
     const password = await passwordColumns(input, this.deps.config.argon2, now);
 
-    const id = newId('user', createdAt);
+    // The id carries the real creation time: a back-dated `created_at` may predate the KSUID epoch.
+    const id = newId('user', now);
     const emailRows = emails.map((emailAddress, i) => ({ id: newId('idn', now), userId: id, emailAddress, status: emailStatuses[i]!, createdAt: now, updatedAt: now }));
     const phoneRows = phones.map((phoneNumber, i) => ({ id: newId('idn', now), userId: id, phoneNumber, status: phoneStatuses[i]!, createdAt: now, updatedAt: now }));
     const walletRows = wallets.map((web3Wallet) => ({ id: newId('idn', now), userId: id, web3Wallet, status: 'verified' as const, createdAt: now, updatedAt: now }));
@@ -165,6 +166,7 @@ export class UserService {
         firstName: textOrNull(input.first_name ?? null),
         lastName: textOrNull(input.last_name ?? null),
         locale: textOrNull(input.locale ?? null),
+        timezone: textOrNull(input.timezone ?? null),
         primaryEmailAddressId: emailRows[0]?.id ?? null,
         primaryPhoneNumberId: phoneRows[0]?.id ?? null,
         primaryWeb3WalletId: walletRows[0]?.id ?? null,
@@ -208,8 +210,9 @@ export class UserService {
     if (input.first_name !== undefined) changes.firstName = textOrNull(input.first_name);
     if (input.last_name !== undefined) changes.lastName = textOrNull(input.last_name);
     if (input.locale !== undefined) changes.locale = textOrNull(input.locale);
+    if (input.timezone !== undefined) changes.timezone = textOrNull(input.timezone);
     if (input.username !== undefined) changes.username = input.username === null || input.username === '' ? null : normalizeUsername(input.username);
-    if (input.created_at) changes.createdAt = rfc3339('created_at', input.created_at);
+    if (typeof input.created_at === 'string') changes.createdAt = rfc3339('created_at', input.created_at);
     if (input.legal_accepted_at !== undefined) {
       changes.legalAcceptedAt = input.legal_accepted_at === null ? null : rfc3339('legal_accepted_at', input.legal_accepted_at);
     }

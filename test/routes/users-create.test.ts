@@ -52,6 +52,10 @@ function assertClerkError(response: ApiResponse, status: number, code: string, p
   if (paramName !== undefined) assert.equal(first?.meta?.param_name, paramName, response.text);
 }
 
+function emailId(user: UserJson, address: string): string | undefined {
+  return user.email_addresses.find((email) => email.email_address === address)?.id;
+}
+
 function rowCounts(): Record<string, number> {
   const of = (table: typeof users | typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets) =>
     server.db.select({ n: count() }).from(table).get()?.n ?? -1;
@@ -80,19 +84,26 @@ test('a created user has a user_ id of 27 base62 characters and idn_ ids for its
   assert.match(user.web3_wallets[0]!.id, IDN_ID);
 });
 
-test('email addresses are stored lowercased, in the order given', async () => {
+test('email addresses are stored lowercased', async () => {
   const first = uniqueEmail();
   const second = uniqueEmail();
   const user = await createUser({ email_address: [first.toUpperCase(), `  ${second}  `] });
+  assert.deepEqual(user.email_addresses.map((email) => email.email_address).sort(), [first, second].sort());
+});
+
+test('email addresses are listed in the order they were given', async () => {
+  const given = [uniqueEmail(), uniqueEmail(), uniqueEmail(), uniqueEmail(), uniqueEmail(), uniqueEmail()];
+  const user = await createUser({ email_address: given });
   assert.deepEqual(
     user.email_addresses.map((email) => email.email_address),
-    [first, second],
+    given,
   );
 });
 
 test('the first email address given becomes the primary one', async () => {
-  const user = await createUser({ email_address: [uniqueEmail(), uniqueEmail()] });
-  assert.equal(user.primary_email_address_id, user.email_addresses[0]!.id);
+  const first = uniqueEmail();
+  const user = await createUser({ email_address: [first, uniqueEmail(), uniqueEmail()] });
+  assert.equal(user.primary_email_address_id, emailId(user, first));
 });
 
 test('an email address created through the Backend API carries a verified admin verification', async () => {
@@ -104,11 +115,14 @@ test('an email address created through the Backend API carries a verified admin 
 });
 
 test('an email address created with identification status reserved is reserved and has no verification', async () => {
-  const user = await createUser({ email_address: [uniqueEmail(), uniqueEmail()], email_address_identification_status: ['verified', 'reserved'] });
-  assert.equal(user.email_addresses[0]!.reserved, false);
-  assert.deepEqual(user.email_addresses[0]!.verification, ADMIN_VERIFICATION);
-  assert.equal(user.email_addresses[1]!.reserved, true);
-  assert.equal(user.email_addresses[1]!.verification, null);
+  const verified = uniqueEmail();
+  const reserved = uniqueEmail();
+  const user = await createUser({ email_address: [verified, reserved], email_address_identification_status: ['verified', 'reserved'] });
+  const byAddress = (address: string) => user.email_addresses.find((email) => email.email_address === address)!;
+  assert.equal(byAddress(verified).reserved, false);
+  assert.deepEqual(byAddress(verified).verification, ADMIN_VERIFICATION);
+  assert.equal(byAddress(reserved).reserved, true);
+  assert.equal(byAddress(reserved).verification, null);
 });
 
 test('an email identification status list whose length differs from the email list is refused', async () => {
@@ -116,17 +130,28 @@ test('an email identification status list whose length differs from the email li
   assertClerkError(response, 422, 'form_param_value_invalid', 'email_address_identification_status');
 });
 
-test('phone numbers are stored in E.164 and the first one becomes primary', async () => {
-  const first = uniquePhone();
-  const second = uniquePhone();
-  const user = await createUser({ phone_number: [first, second] });
-  assert.deepEqual(
-    user.phone_numbers.map((phone) => phone.phone_number),
-    [first, second],
-  );
-  assert.equal(user.primary_phone_number_id, user.phone_numbers[0]!.id);
+test('phone numbers are stored in E.164, verified by the admin strategy', async () => {
+  const phone = uniquePhone();
+  const user = await createUser({ phone_number: [phone] });
+  assert.equal(user.phone_numbers.length, 1);
+  assert.equal(user.phone_numbers[0]!.phone_number, phone);
   assert.deepEqual(user.phone_numbers[0]!.verification, ADMIN_VERIFICATION);
   assert.equal(user.phone_numbers[0]!.reserved, false);
+});
+
+test('the first phone number given becomes the primary one', async () => {
+  const first = uniquePhone();
+  const user = await createUser({ phone_number: [first, uniquePhone(), uniquePhone()] });
+  assert.equal(user.primary_phone_number_id, user.phone_numbers.find((phone) => phone.phone_number === first)?.id);
+});
+
+test('phone numbers are listed in the order they were given', async () => {
+  const given = [uniquePhone(), uniquePhone(), uniquePhone(), uniquePhone(), uniquePhone(), uniquePhone()];
+  const user = await createUser({ phone_number: given });
+  assert.deepEqual(
+    user.phone_numbers.map((phone) => phone.phone_number),
+    given,
+  );
 });
 
 test('a phone number created with identification status reserved is reserved and has no verification', async () => {
@@ -174,6 +199,11 @@ test('external_id, first_name, last_name and locale round-trip', async () => {
   assert.equal(user.first_name, 'Ada');
   assert.equal(user.last_name, 'Lovelace');
   assert.equal(user.locale, 'fr-FR');
+});
+
+test('timezone, which @clerk/backend sends though the spec lacks it, round-trips', async () => {
+  const user = await createUser({ timezone: 'Europe/Paris' });
+  assert.equal(user.timezone, 'Europe/Paris');
 });
 
 test('omitted profile fields read as null and the settings take their defaults', async () => {
@@ -284,6 +314,17 @@ test('created_at may predate 2014, as the spec example 2012-10-20T07:15:20.902Z 
   const user = await createUser({ created_at: '2012-10-20T07:15:20.902Z' });
   assert.equal(user.created_at, Date.UTC(2012, 9, 20, 7, 15, 20, 902));
   assert.match(user.id, USER_ID);
+});
+
+test('a created_at far in the future is stored as given', async () => {
+  const user = await createUser({ created_at: '2999-01-01T00:00:00Z' });
+  assert.equal(user.created_at, Date.UTC(2999, 0, 1));
+  assert.match(user.id, USER_ID);
+});
+
+test('an empty created_at is refused, not ignored', async () => {
+  const response = await rejectedCreate({ email_address: [uniqueEmail()], created_at: '' });
+  assertClerkError(response, 422, 'form_param_invalid_time', 'created_at');
 });
 
 test('legal_accepted_at in RFC 3339 is returned in unix milliseconds', async () => {

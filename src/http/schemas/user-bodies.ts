@@ -16,6 +16,8 @@ const sharedFields = {
   first_name: Type.Optional(Nullable(Type.String())),
   last_name: Type.Optional(Nullable(Type.String())),
   locale: Type.Optional(Nullable(Type.String())),
+  /** Not in the spec, but @clerk/backend sends it on create and update. */
+  timezone: Type.Optional(Nullable(Type.String())),
   username: Type.Optional(Nullable(Type.String())),
   password: Type.Optional(Nullable(Type.String())),
   password_digest: Type.Optional(Nullable(Type.String())),

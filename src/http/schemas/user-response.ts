@@ -95,6 +95,8 @@ export const UserResponse = Type.Object({
   first_name: Nullable(Type.String()),
   last_name: Nullable(Type.String()),
   locale: Nullable(Type.String()),
+  /** Not in the spec's User; @clerk/backend reads it. */
+  timezone: Nullable(Type.String()),
   profile_image_url: Type.String(),
   image_url: Type.String(),
   has_image: Type.Boolean(),

@@ -134,6 +134,7 @@ export function serializeUser(aggregate: UserAggregate, ctx: SerializeContext): 
     first_name: user.firstName,
     last_name: user.lastName,
     locale: user.locale,
+    timezone: user.timezone,
     profile_image_url: url,
     image_url: url,
     has_image: user.profileImageKey !== null,
