@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import pino from 'pino';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/connection.js';
@@ -19,8 +20,8 @@ import { UserService } from './users/service.js';
 export interface AppOptions {
   config: Config;
   db: Db;
-  /** A pino logger config or instance; false silences logs (tests). */
-  logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
+  /** The process logger; `false` silences logging (tests). Defaults to one built from config. */
+  logger?: pino.Logger | false;
 }
 
 /** Log redaction: secrets never reach the log, whatever a route logs. */
@@ -33,16 +34,17 @@ export const REDACTED_PATHS = [
   '*.backup_codes',
 ];
 
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string): pino.LoggerOptions {
   return { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
 }
 
 /** Builds the whole server; main.ts and the tests build it the same way. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, db } = options;
-  const logger = options.logger === undefined ? loggerOptions(config.logLevel) : options.logger;
+  const logging: { logger: false } | { loggerInstance: FastifyBaseLogger } =
+    options.logger === false ? { logger: false } : { loggerInstance: options.logger ?? pino(loggerOptions(config.logLevel)) };
   const app = Fastify({
-    ...(logger && typeof logger === 'object' && 'child' in logger ? { loggerInstance: logger } : { logger: logger as FastifyServerOptions['logger'] }),
+    ...logging,
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomBytes(16).toString('hex'),
     requestIdHeader: false,

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const log = pino(loggerOptions(config.logLevel) as pino.LoggerOptions);
+  const log = pino(loggerOptions(config.logLevel));
   const database = openDatabase(config.databasePath);
   const app = await buildApp({ config, db: database.db, logger: log });
 

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
 import { ClerkApiError, errors } from '../errors.js';
-import { CLERK_ERROR_KEYWORD } from './schemas/user-list-query.js';
+import { CLERK_ERROR_KEYWORD } from '../schemas/user-list-query.js';
 
 /**
  * Two validators: bodies are checked strictly (no type coercion, unknown keys kept so they

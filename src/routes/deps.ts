@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { UserService } from '../users/service.js';
-import type { UserJson } from '../http/schemas/user-response.js';
+import type { UserJson } from '../schemas/user-response.js';
 import type { UserAggregate } from '../users/types.js';
 
 /** What route plugins are given by buildApp: services and the one user serializer. */

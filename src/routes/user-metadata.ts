@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ReplaceMetadataBody, UserIdParams } from '../http/schemas/user-bodies.js';
-import { ClerkErrorsResponse, UserResponse } from '../http/schemas/user-response.js';
+import { ReplaceMetadataBody, UserIdParams } from '../schemas/user-bodies.js';
+import { ClerkErrorsResponse, UserResponse } from '../schemas/user-response.js';
 import type { RoutePluginOptions } from './deps.js';
 
 /** PUT /users/{id}/metadata replaces; the deep-merge PATCH arrives with the metadata work. */

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { serializeDeletedUser, serializeTotalCount } from '../http/serializers/user.js';
-import { ClerkErrorsResponse, DeletedObjectResponse, TotalCountResponse, UserListResponse, UserResponse } from '../http/schemas/user-response.js';
-import { CreateUserBody, UpdateUserBody, UserIdParams } from '../http/schemas/user-bodies.js';
-import { UserCountQuery, UserListQuery } from '../http/schemas/user-list-query.js';
+import { ClerkErrorsResponse, DeletedObjectResponse, TotalCountResponse, UserListResponse, UserResponse } from '../schemas/user-response.js';
+import { CreateUserBody, UpdateUserBody, UserIdParams } from '../schemas/user-bodies.js';
+import { UserCountQuery, UserListQuery } from '../schemas/user-list-query.js';
 import { checkCursorRules, DEFAULT_LIMIT, parseUserFilter, parseUserOrder } from '../users/list-query.js';
 import type { RoutePluginOptions } from './deps.js';
 

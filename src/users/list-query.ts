@@ -1,5 +1,5 @@
 import { errors } from '../errors.js';
-import type { UserCountQuery, UserListQuery } from '../http/schemas/user-list-query.js';
+import type { UserCountQuery, UserListQuery } from '../schemas/user-list-query.js';
 import { USER_ORDER_FIELDS, type IncludeExclude, type UserListFilter, type UserOrder, type UserOrderField } from './types.js';
 
 /** Turns validated list/count query parameters into the repository's filter, order and page. */

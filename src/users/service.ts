@@ -3,7 +3,7 @@ import type { Db } from '../db/connection.js';
 import type { Executor } from '../db/executor.js';
 import type { NewUserRow, UserRow } from '../db/schema.js';
 import { errors } from '../errors.js';
-import type { CreateUserBody, ReplaceMetadataBody, UpdateUserBody } from '../http/schemas/user-bodies.js';
+import type { CreateUserBody, ReplaceMetadataBody, UpdateUserBody } from '../schemas/user-bodies.js';
 import { newId } from '../ids.js';
 import { isPasswordHasher, PASSWORD_HASHERS } from '../passwords/hashers.js';
 import { checkPasswordPolicy, hashPassword, NATIVE_HASHER } from '../passwords/native.js';

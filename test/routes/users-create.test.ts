@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { count, eq } from 'drizzle-orm';
 import { emailAddresses, phoneNumbers, users, web3Wallets } from '../../src/db/schema.js';
-import type { UserJson } from '../../src/http/schemas/user-response.js';
+import type { UserJson } from '../../src/schemas/user-response.js';
 import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
 

@@ -11,7 +11,7 @@ import type {
   UserJson,
   VerificationJson,
   Web3WalletJson,
-} from '../schemas/user-response.js';
+} from '../../schemas/user-response.js';
 
 /**
  * The only place a stored user becomes Clerk JSON. Every key the spec's User requires is
