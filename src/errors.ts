@@ -134,6 +134,16 @@ export const errors = {
     paramError('form_password_length_too_short', 'password', `Passwords must be ${min} characters or more.`, `Passwords must be ${min} characters or more.`),
   passwordTooLong: (maxBytes: number) =>
     paramError('form_password_size_in_bytes_exceeded', 'password', 'Password is too long.', `Passwords must be at most ${maxBytes} bytes long.`),
+  passwordDigestInvalid: (hasher: string) =>
+    paramError('form_password_digest_invalid_code', 'password_digest', 'is invalid', `The password digest is not in the format of the ${hasher} hasher.`),
+  passwordHasherNotVerifiable: (hasher: string) =>
+    new ClerkApiError({
+      status: 422,
+      code: 'password_hasher_not_verifiable',
+      message: 'password cannot be verified',
+      longMessage: `Passwords imported with the ${hasher} hasher can only be verified by the provider that issued them (Amazon Cognito), which clerkd cannot reach. Set a new password for this user, or import a digest from another hasher.`,
+      meta: { param_name: 'password' },
+    }),
   totpSecretInvalid: () =>
     paramError('invalid_totp_secret_code', 'totp_secret', 'invalid TOTP secret', 'The TOTP secret is invalid, please provide a valid one base32 encoded'),
   metadataNotAllowed: (param: string, apiVersion: string) =>

@@ -1,0 +1,6 @@
+import type { DigestHasher } from './types.js';
+
+// TODO(credentials): implemented by the imported-digests work.
+const notImplemented: DigestHasher = { parses: () => false, verify: async () => false };
+export const phpass: DigestHasher = notImplemented;
+export const md5Phpass: DigestHasher = notImplemented;
