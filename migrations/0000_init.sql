@@ -82,6 +82,7 @@ CREATE TABLE `users` (
 	`password_hasher` text,
 	`password_last_updated_at` integer,
 	`totp_secret` text,
+	`totp_last_used_step` integer,
 	`backup_codes` text,
 	`mfa_enabled_at` integer,
 	`mfa_disabled_at` integer,

@@ -12,9 +12,11 @@ import { validatorCompiler } from './http/validation.js';
 import { registerWireFormat } from './http/wire-format.js';
 import { errors } from './errors.js';
 import type { RouteDeps } from './routes/deps.js';
+import { credentialRoutes } from './routes/credentials.js';
 import { imageRoutes } from './routes/images.js';
 import { userMetadataRoutes } from './routes/user-metadata.js';
 import { usersRoutes } from './routes/users.js';
+import { CredentialService } from './users/credentials.js';
 import { UserService } from './users/service.js';
 
 export interface AppOptions {
@@ -63,6 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const deps: RouteDeps = {
     config,
     users,
+    credentials: new CredentialService({ db, config }),
     serializeUser: (aggregate) => serializeUser(aggregate, { publicUrl: config.publicUrl, lockout: config.lockout, now: Date.now() }),
   };
 
@@ -72,6 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       requireSecretKey(v1, config.secretKeys);
       await v1.register(usersRoutes, { deps });
       await v1.register(userMetadataRoutes, { deps });
+      await v1.register(credentialRoutes, { deps });
     },
     { prefix: '/v1' },
   );

@@ -20,7 +20,7 @@ export interface Argon2Params {
 }
 
 export interface LockoutPolicy {
-  /** Failed verifications before the account locks; Clerk's default is 100. */
+  /** Failed verifications (password, TOTP, backup code) before the account locks. */
   maxAttempts: number;
   /** How long a lock lasts; null means until unlocked. Clerk's default is one hour. */
   durationSeconds: number | null;
@@ -118,7 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
       parallelism: integer(env, 'CLERKD_ARGON2_PARALLELISM', 1, 1, 64),
     },
     lockout: {
-      maxAttempts: integer(env, 'CLERKD_LOCKOUT_MAX_ATTEMPTS', 100, 1, 1_000_000),
+      maxAttempts: integer(env, 'CLERKD_LOCKOUT_MAX_ATTEMPTS', 10, 1, 1_000_000),
       // 0 means a lock never expires on its own.
       durationSeconds: lockoutSeconds === 0 ? null : lockoutSeconds,
     },

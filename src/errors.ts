@@ -144,6 +144,50 @@ export const errors = {
       longMessage: `Passwords imported with the ${hasher} hasher can only be verified by the provider that issued them (Amazon Cognito), which clerkd cannot reach. Set a new password for this user, or import a digest from another hasher.`,
       meta: { param_name: 'password' },
     }),
+  passwordPwned: () =>
+    paramError(
+      'form_password_pwned',
+      'password',
+      'Password has been found in an online data breach. For account safety, please use a different password.',
+      'Password has been found in an online data breach. For account safety, please use a different password.',
+    ),
+  noPasswordSet: () =>
+    new ClerkApiError({ status: 400, code: 'no_password_set', message: 'no password set', longMessage: 'This user does not have a password set for their account' }),
+  incorrectPassword: (attemptsRemaining: number) =>
+    new ClerkApiError({
+      status: 422,
+      code: 'incorrect_password',
+      message: 'incorrect password',
+      longMessage: 'The provided password is not the one the user has set',
+      meta: { verification_attempts_remaining: attemptsRemaining },
+    }),
+  userLocked: (expiresInSeconds: number | null) =>
+    new ClerkApiError({
+      status: 403,
+      code: 'user_locked',
+      message: 'Account locked',
+      longMessage:
+        expiresInSeconds === null
+          ? 'Your account is locked. Please contact support for more information.'
+          : `Your account is locked. You will be able to try again in ${expiresInSeconds} seconds.`,
+      meta: { lockout_expires_in_seconds: expiresInSeconds },
+    }),
+  userBanned: () =>
+    new ClerkApiError({ status: 403, code: 'user_banned', message: 'User banned', longMessage: 'You have been banned. Please contact support for more information.' }),
+  totpDisabled: () =>
+    new ClerkApiError({ status: 400, code: 'totp_disabled', message: 'TOTP is disabled', longMessage: 'This user does not have TOTP enabled in their account' }),
+  totpIncorrectCode: (attemptsRemaining: number) =>
+    new ClerkApiError({
+      status: 422,
+      code: 'totp_incorrect_code',
+      message: 'incorrect TOTP',
+      longMessage: 'The provided TOTP code is incorrect',
+      meta: { verification_attempts_remaining: attemptsRemaining },
+    }),
+  totpInvalidLength: () =>
+    new ClerkApiError({ status: 422, code: 'totp_invalid_length', message: 'invalid length', longMessage: 'The provided TOTP code must be 6 characters long.' }),
+  backupCodeInvalid: () =>
+    paramError('form_param_format_invalid', 'backup_codes', 'is invalid', 'Backup codes must be 4 to 64 characters of plain text, or bcrypt digests.'),
   totpSecretInvalid: () =>
     paramError('invalid_totp_secret_code', 'totp_secret', 'invalid TOTP secret', 'The TOTP secret is invalid, please provide a valid one base32 encoded'),
   metadataNotAllowed: (param: string, apiVersion: string) =>

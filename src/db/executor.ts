@@ -5,12 +5,31 @@ import type * as schema from './schema.js';
 /** The database or an open transaction: repositories run their statements on either. */
 export type Executor = BaseSQLiteDatabase<'sync', RunResult, typeof schema>;
 
-/** SQLite's constraint error, as better-sqlite3 raises it. */
-export function isUniqueViolation(error: unknown): error is Error & { code: string } {
-  return error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+/**
+ * The driver's own error. Drizzle may wrap it in a DrizzleQueryError whose message lists the
+ * query's parameters (password digests among them), so that wrapper is never what gets logged.
+ */
+export function driverError(error: unknown): unknown {
+  let current = error;
+  while (current instanceof Error && 'params' in current && current.cause !== undefined) current = current.cause;
+  return current;
+}
+
+function sqliteCode(error: unknown): string | undefined {
+  return (driverError(error) as { code?: unknown } | null)?.code as string | undefined;
+}
+
+/** SQLite's unique-constraint error, as better-sqlite3 raises it. */
+export function isUniqueViolation(error: unknown): boolean {
+  return sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+export function uniqueViolationMessage(error: unknown): string {
+  const cause = driverError(error);
+  return cause instanceof Error ? cause.message : '';
 }
 
 export function isBusy(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
+  const code = sqliteCode(error);
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 }

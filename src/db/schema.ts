@@ -32,7 +32,9 @@ export const users = sqliteTable(
     passwordHasher: text('password_hasher'),
     passwordLastUpdatedAt: integer('password_last_updated_at'),
     totpSecret: text('totp_secret'),
-    /** JSON array of backup codes (plain or bcrypt digests, as given). */
+    /** The TOTP time step last accepted: a code is good once. */
+    totpLastUsedStep: integer('totp_last_used_step'),
+    /** JSON array of bcrypt digests of the unused backup codes. */
     backupCodes: text('backup_codes'),
     mfaEnabledAt: integer('mfa_enabled_at'),
     mfaDisabledAt: integer('mfa_disabled_at'),

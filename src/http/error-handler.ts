@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isBusy } from '../db/executor.js';
+import { driverError, isBusy } from '../db/executor.js';
 import { ClerkApiError, errors } from '../errors.js';
 import { clerkErrorFromValidation } from './validation.js';
 
@@ -60,7 +60,7 @@ export function registerErrorHandlers(app: FastifyInstance, bodyLimit: number): 
   app.setErrorHandler((error, request, reply) => {
     const clerkError = toClerkError(error, { bodyLimit, contentType: request.headers['content-type'] });
     if (clerkError) return sendClerkError(request, reply, clerkError);
-    request.log.error({ err: error }, 'unhandled error');
+    request.log.error({ err: driverError(error) }, 'unhandled error');
     return sendClerkError(request, reply, errors.internal());
   });
   app.setNotFoundHandler((request, reply) => sendClerkError(request, reply, errors.resourceNotFound()));

@@ -68,6 +68,7 @@ export function clerkErrorFromValidation(validation: ErrorObject[], context: str
     case 'maxLength':
       return errors.paramMaxLengthExceeded(param, Number(error.params.limit));
     default:
-      return errors.paramValueInvalid(param, `${JSON.stringify(error.data) ?? 'The value'} does not match one of the allowed values for parameter ${param}`);
+      // The value is not echoed: it may be a secret (a password of the wrong shape).
+      return errors.paramValueInvalid(param, `The value does not match one of the allowed values for parameter ${param}`);
   }
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { CredentialService } from '../users/credentials.js';
 import type { UserService } from '../users/service.js';
 import type { UserJson } from '../schemas/user-response.js';
 import type { UserAggregate } from '../users/types.js';
@@ -7,6 +8,7 @@ import type { UserAggregate } from '../users/types.js';
 export interface RouteDeps {
   config: Config;
   users: UserService;
+  credentials: CredentialService;
   serializeUser(aggregate: UserAggregate): UserJson;
 }
 

@@ -21,6 +21,19 @@ export function lockState(user: Pick<UserRow, 'locked' | 'lockoutExpiresAt' | 'f
   };
 }
 
+type LockColumns = Pick<UserRow, 'locked' | 'lockoutExpiresAt' | 'failedVerificationAttempts'>;
+
+/** Columns after a failed verification: it counts, and the last allowed one locks the user. */
+export function afterFailedVerification(user: LockColumns, policy: LockoutPolicy, now: number): LockColumns {
+  const expired = user.locked && user.lockoutExpiresAt !== null && user.lockoutExpiresAt <= now;
+  const attempts = (expired ? 0 : user.failedVerificationAttempts) + 1;
+  if (attempts >= policy.maxAttempts) return { ...lockColumns(policy, now), failedVerificationAttempts: attempts };
+  return { locked: expired ? false : user.locked, lockoutExpiresAt: expired ? null : user.lockoutExpiresAt, failedVerificationAttempts: attempts };
+}
+
+/** Columns after a successful verification: the count starts over. */
+export const AFTER_SUCCESSFUL_VERIFICATION = { failedVerificationAttempts: 0 } as const;
+
 /** Columns that start a lock now under the policy. */
 export function lockColumns(policy: LockoutPolicy, now: number): Pick<UserRow, 'locked' | 'lockoutExpiresAt'> {
   return { locked: true, lockoutExpiresAt: policy.durationSeconds === null ? null : now + policy.durationSeconds * 1000 };

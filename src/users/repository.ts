@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
-import { isUniqueViolation, type Executor } from '../db/executor.js';
+import { isUniqueViolation, uniqueViolationMessage, type Executor } from '../db/executor.js';
 import {
   emailAddresses,
   externalAccounts,
@@ -182,6 +182,14 @@ export const userRepository = {
     return rows.length ? x.insert(web3Wallets).values(rows).returning().all() : [];
   },
 
+  /** Phone numbers stop being second factors when MFA is disabled. */
+  clearSecondFactorPhones(x: Executor, userId: string, now: number): void {
+    x.update(phoneNumbers)
+      .set({ reservedForSecondFactor: false, defaultSecondFactor: false, updatedAt: now })
+      .where(and(eq(phoneNumbers.userId, userId), eq(phoneNumbers.reservedForSecondFactor, true)))
+      .run();
+  },
+
   /** Recomputes the text that `query` searches from the user's current fields and identifications. */
   refreshSearchText(x: Executor, id: string): void {
     const nl = sql`char(10)`;
@@ -235,6 +243,7 @@ const UNIQUE_TARGETS: { pattern: RegExp; param: string; label: string }[] = [
 
 export function identifierFromUniqueViolation(error: unknown): { param: string; label: string } | null {
   if (!isUniqueViolation(error)) return null;
-  const target = UNIQUE_TARGETS.find(({ pattern }) => pattern.test(error.message));
+  const message = uniqueViolationMessage(error);
+  const target = UNIQUE_TARGETS.find(({ pattern }) => pattern.test(message));
   return target ? { param: target.param, label: target.label } : null;
 }

@@ -5,12 +5,18 @@ import type { NewUserRow, UserRow } from '../db/schema.js';
 import { errors } from '../errors.js';
 import type { CreateUserBody, ReplaceMetadataBody, UpdateUserBody } from '../schemas/user-bodies.js';
 import { newId } from '../ids.js';
+import { hashBackupCodes } from '../mfa/backup-codes.js';
+import { normalizeTotpSecret } from '../mfa/totp.js';
 import { isPasswordHasher, PASSWORD_HASHERS } from '../passwords/hashers.js';
-import { checkPasswordPolicy, hashPassword, NATIVE_HASHER } from '../passwords/native.js';
+import { digestParses } from '../passwords/imported.js';
+import { hashPassword, NATIVE_HASHER } from '../passwords/native.js';
+import { checkPasswordPolicy } from '../passwords/policy.js';
 import { nowMillis, parseRfc3339 } from '../time.js';
 import { normalizeEmailAddress, normalizePhoneNumber, normalizeUsername, normalizeWeb3Wallet } from './identifiers.js';
 import { lockColumns } from './lock-state.js';
-import { identifierFromUniqueViolation, userRepository as repo } from './repository.js';
+import { mfaTimestamps } from './mfa-state.js';
+import { userRepository as repo } from './repository.js';
+import { writeTransaction } from './transaction.js';
 import type { UserAggregate, UserListFilter, UserOrder, UserPage } from './types.js';
 
 /**
@@ -27,7 +33,6 @@ export interface UserServiceDeps {
 /** The first API version whose PATCH /users/{id} rejects metadata. */
 const METADATA_ON_UPDATE_REMOVED_IN = '2026-05-12';
 const METADATA_FIELDS = ['public_metadata', 'private_metadata', 'unsafe_metadata'] as const;
-const TOTP_SECRET = /^[A-Z2-7]{16,}=*$/;
 
 type PasswordColumns = Pick<NewUserRow, 'passwordDigest' | 'passwordHasher' | 'passwordLastUpdatedAt'>;
 
@@ -49,12 +54,6 @@ function textOrNull(value: string | null): string | null {
   return value === null || value.trim() === '' ? null : value;
 }
 
-function totpSecret(value: string): string {
-  const secret = value.replace(/\s+/g, '').toUpperCase();
-  if (!TOTP_SECRET.test(secret)) throw errors.totpSecretInvalid();
-  return secret;
-}
-
 function metadataJson(value: Record<string, unknown> | null): string {
   return JSON.stringify(value ?? {});
 }
@@ -72,12 +71,12 @@ async function passwordColumns(input: PasswordInput, argon2: Config['argon2'], n
     if (!isPasswordHasher(hasher)) {
       throw errors.paramValueInvalid('password_hasher', `${hasher} does not match one of the allowed values for parameter password_hasher (${PASSWORD_HASHERS.join(', ')})`);
     }
-    if (digest.length === 0) throw errors.paramMissing('password_digest');
+    if (!digestParses(hasher, digest)) throw errors.passwordDigestInvalid(hasher);
     return { passwordDigest: digest, passwordHasher: hasher, passwordLastUpdatedAt: now };
   }
   if (hasher !== null) throw errors.conditionalParamMissing('password_digest', '`password_hasher` is provided');
   if (password === null) return null;
-  if (!input.skip_password_checks) checkPasswordPolicy(password);
+  checkPasswordPolicy(password, input.skip_password_checks === true);
   return { passwordDigest: await hashPassword(password, argon2), passwordHasher: NATIVE_HASHER, passwordLastUpdatedAt: now };
 }
 
@@ -96,15 +95,8 @@ function effectiveApiVersion(requested: string | undefined, fallback: string): s
 export class UserService {
   constructor(private readonly deps: UserServiceDeps) {}
 
-  /** Runs `work` in one transaction; a unique-index conflict becomes `form_identifier_exists`. */
   private write<T>(work: (tx: Executor) => T): T {
-    try {
-      return this.deps.db.transaction((tx) => work(tx));
-    } catch (error) {
-      const identifier = identifierFromUniqueViolation(error);
-      if (identifier) throw errors.identifierExists(identifier.param, identifier.label);
-      throw error;
-    }
+    return writeTransaction(this.deps.db, work);
   }
 
   private loadOne(x: Executor, id: string): UserAggregate {
@@ -148,8 +140,8 @@ export class UserService {
     const username = input.username ? normalizeUsername(input.username) : null;
     const createdAt = typeof input.created_at === 'string' ? rfc3339('created_at', input.created_at) : now;
     const legalAcceptedAt = typeof input.legal_accepted_at === 'string' ? rfc3339('legal_accepted_at', input.legal_accepted_at) : null;
-    const totp = input.totp_secret ? totpSecret(input.totp_secret) : null;
-    const backupCodes = input.backup_codes?.length ? JSON.stringify(input.backup_codes) : null;
+    const totp = input.totp_secret ? normalizeTotpSecret(input.totp_secret) : null;
+    const backupCodes = input.backup_codes?.length ? JSON.stringify(await hashBackupCodes(input.backup_codes)) : null;
     const password = await passwordColumns(input, this.deps.config.argon2, now);
 
     // The id carries the real creation time: a back-dated `created_at` may predate the KSUID epoch.
@@ -224,8 +216,11 @@ export class UserService {
       const value = input[field];
       if (value !== undefined) changes[metadataColumn(field)] = metadataJson(value);
     }
-    if (input.totp_secret !== undefined) changes.totpSecret = input.totp_secret === null ? null : totpSecret(input.totp_secret);
-    if (input.backup_codes != null) changes.backupCodes = input.backup_codes.length ? JSON.stringify(input.backup_codes) : null;
+    if (input.totp_secret !== undefined) {
+      changes.totpSecret = input.totp_secret === null ? null : normalizeTotpSecret(input.totp_secret);
+      changes.totpLastUsedStep = null;
+    }
+    if (input.backup_codes != null) changes.backupCodes = input.backup_codes.length ? JSON.stringify(await hashBackupCodes(input.backup_codes)) : null;
     Object.assign(changes, await passwordColumns(input, this.deps.config.argon2, now));
 
     return this.write((tx) => {
@@ -246,12 +241,11 @@ export class UserService {
       if (wallet) changes.primaryWeb3WalletId = wallet;
       if (input.profile_image_id != null) throw errors.imageNotFound('profile_image_id');
 
-      const mfaWasOn = user.totpSecret !== null || user.backupCodes !== null;
-      const totpAfter = changes.totpSecret !== undefined ? changes.totpSecret : user.totpSecret;
-      const codesAfter = changes.backupCodes !== undefined ? changes.backupCodes : user.backupCodes;
-      const mfaIsOn = totpAfter !== null || codesAfter !== null;
-      if (!mfaWasOn && mfaIsOn) changes.mfaEnabledAt = now;
-      if (mfaWasOn && !mfaIsOn) changes.mfaDisabledAt = now;
+      const after = {
+        totpSecret: changes.totpSecret !== undefined ? changes.totpSecret : user.totpSecret,
+        backupCodes: changes.backupCodes !== undefined ? changes.backupCodes : user.backupCodes,
+      };
+      Object.assign(changes, mfaTimestamps(user, after, now));
 
       repo.updateUser(tx, id, changes);
       repo.refreshSearchText(tx, id);

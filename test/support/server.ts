@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import pino from 'pino';
+import { buildApp, loggerOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 
@@ -19,7 +21,12 @@ export interface TestServer {
 
 export const TEST_SECRET_KEY = 'sk_test_clerkd_suite_key';
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Receives every log line at trace level, through the production logger settings (redaction included). */
+  logStream?: Writable;
+}
+
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({
     CLERKD_DATABASE: ':memory:',
     CLERKD_SECRET_KEYS: TEST_SECRET_KEY,
@@ -30,7 +37,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const database = openDatabase(config.databasePath);
-  const app = await buildApp({ config, db: database.db, logger: false });
+  const logger = options.logStream ? pino(loggerOptions('trace'), options.logStream) : false;
+  const app = await buildApp({ config, db: database.db, logger });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
