@@ -1,5 +1,6 @@
 import { pbkdf2 } from 'node:crypto';
 import { promisify } from 'node:util';
+import { decodeHex } from './encoding.js';
 import { equalBytes } from './constant-time.js';
 import type { DigestHasher } from './types.js';
 
@@ -37,11 +38,6 @@ function parseIterations(field: string): number | undefined {
   if (!/^[1-9][0-9]{0,7}$/.test(field)) return undefined;
   const iterations = Number(field);
   return iterations <= MAX_ITERATIONS ? iterations : undefined;
-}
-
-function decodeHex(field: string): Buffer | undefined {
-  // Case-insensitive: GRUB and passlib's grub_pbkdf2_sha512 write upper-case hex.
-  return /^(?:[0-9a-fA-F]{2})+$/.test(field) ? Buffer.from(field, 'hex') : undefined;
 }
 
 /**

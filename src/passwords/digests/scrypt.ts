@@ -1,6 +1,6 @@
 import { createCipheriv, scrypt } from 'node:crypto';
 import { equalBytes } from './constant-time.js';
-import { decodeCanonicalBase64 } from './sha.js';
+import { decodeCanonicalBase64 } from './encoding.js';
 import type { DigestHasher } from './types.js';
 
 /**

@@ -1,18 +1,8 @@
+import { decodeCanonicalBase64 } from './encoding.js';
 import { createHash, createHmac } from 'node:crypto';
 import { equalBytes } from './constant-time.js';
 import { saltedHexDigest, unsaltedHexDigest } from './md5.js';
 import type { DigestHasher } from './types.js';
-
-/**
- * The bytes of a standard, padded base64 string, or undefined if it is anything else.
- * Buffer.from(…, 'base64') silently skips bad characters, so a string only counts if it
- * re-encodes to itself. Shared by the base64-carrying formats (here, ldap.ts, scrypt.ts).
- */
-export function decodeCanonicalBase64(text: string): Buffer | undefined {
-  if (text === '') return undefined;
-  const bytes = Buffer.from(text, 'base64');
-  return bytes.toString('base64') === text ? bytes : undefined;
-}
 
 export const sha256: DigestHasher = unsaltedHexDigest('sha256', 64);
 export const sha256Salted: DigestHasher = saltedHexDigest('sha256', 64);
