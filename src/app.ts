@@ -14,9 +14,11 @@ import { errors } from './errors.js';
 import type { RouteDeps } from './routes/deps.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { imageRoutes } from './routes/images.js';
+import { moderationRoutes } from './routes/moderation.js';
 import { userMetadataRoutes } from './routes/user-metadata.js';
 import { usersRoutes } from './routes/users.js';
 import { CredentialService } from './users/credentials.js';
+import { ModerationService } from './users/moderation.js';
 import { UserService } from './users/service.js';
 
 export interface AppOptions {
@@ -66,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     config,
     users,
     credentials: new CredentialService({ db, config }),
+    moderation: new ModerationService({ db, config }),
     serializeUser: (aggregate) => serializeUser(aggregate, { publicUrl: config.publicUrl, lockout: config.lockout, now: Date.now() }),
   };
 
@@ -76,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(usersRoutes, { deps });
       await v1.register(userMetadataRoutes, { deps });
       await v1.register(credentialRoutes, { deps });
+      await v1.register(moderationRoutes, { deps });
     },
     { prefix: '/v1' },
   );

@@ -43,6 +43,10 @@ export interface Config {
   argon2: Argon2Params;
   lockout: LockoutPolicy;
   bodyLimitBytes: number;
+  /** Where uploaded profile images are stored; defaults to `<dataDir>/images`. */
+  imagesDir: string;
+  /** Largest accepted profile image upload. */
+  imageMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -123,5 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
       durationSeconds: lockoutSeconds === 0 ? null : lockoutSeconds,
     },
     bodyLimitBytes: integer(env, 'CLERKD_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    imagesDir: path.resolve(dataDir, env.CLERKD_IMAGES_DIR || 'images'),
+    imageMaxBytes: integer(env, 'CLERKD_IMAGE_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   };
 }

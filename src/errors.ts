@@ -190,6 +190,13 @@ export const errors = {
     paramError('form_param_format_invalid', 'backup_codes', 'is invalid', 'Backup codes must be 4 to 64 characters of plain text, or bcrypt digests.'),
   totpSecretInvalid: () =>
     paramError('invalid_totp_secret_code', 'totp_secret', 'invalid TOTP secret', 'The TOTP secret is invalid, please provide a valid one base32 encoded'),
+  metadataTooLarge: (param: string, maxBytes: number, bytes: number) =>
+    paramError(
+      'form_param_exceeds_allowed_size',
+      param,
+      'is too large',
+      `${param} exceeds the maximum allowed size of ${maxBytes / 1024}KB (it is ${bytes} bytes when serialized).`,
+    ),
   metadataNotAllowed: (param: string, apiVersion: string) =>
     paramError(
       'form_param_unknown',

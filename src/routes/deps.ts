@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { CredentialService } from '../users/credentials.js';
+import type { ModerationService } from '../users/moderation.js';
 import type { UserService } from '../users/service.js';
 import type { UserJson } from '../schemas/user-response.js';
 import type { UserAggregate } from '../users/types.js';
@@ -9,6 +10,7 @@ export interface RouteDeps {
   config: Config;
   users: UserService;
   credentials: CredentialService;
+  moderation: ModerationService;
   serializeUser(aggregate: UserAggregate): UserJson;
 }
 

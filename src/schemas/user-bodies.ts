@@ -71,16 +71,9 @@ export const UpdateUserBody = Type.Object(
 );
 export type UpdateUserBody = Static<typeof UpdateUserBody>;
 
-/** PUT /users/{id}/metadata: each field given replaces that metadata wholesale (`null` clears it). */
-export const ReplaceMetadataBody = Type.Object(
-  {
-    public_metadata: Type.Optional(Nullable(FreeFormObject)),
-    private_metadata: Type.Optional(Nullable(FreeFormObject)),
-    unsafe_metadata: Type.Optional(Nullable(FreeFormObject)),
-  },
-  { additionalProperties: false },
-);
-export type ReplaceMetadataBody = Static<typeof ReplaceMetadataBody>;
+/** PUT (replace) and PATCH (deep merge) /users/{id}/metadata: the same three fields. */
+export const MetadataBody = Type.Object(metadataFields, { additionalProperties: false });
+export type MetadataBody = Static<typeof MetadataBody>;
 
 export const UserIdParams = Type.Object({ user_id: Type.String({ minLength: 1 }) });
 export type UserIdParams = Static<typeof UserIdParams>;

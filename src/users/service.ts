@@ -3,7 +3,7 @@ import type { Db } from '../db/connection.js';
 import type { Executor } from '../db/executor.js';
 import type { NewUserRow, UserRow } from '../db/schema.js';
 import { errors } from '../errors.js';
-import type { CreateUserBody, ReplaceMetadataBody, UpdateUserBody } from '../schemas/user-bodies.js';
+import type { CreateUserBody, MetadataBody, UpdateUserBody } from '../schemas/user-bodies.js';
 import { newId } from '../ids.js';
 import { hashBackupCodes } from '../mfa/backup-codes.js';
 import { normalizeTotpSecret } from '../mfa/totp.js';
@@ -14,6 +14,7 @@ import { checkPasswordPolicy } from '../passwords/policy.js';
 import { nowMillis, parseRfc3339 } from '../time.js';
 import { normalizeEmailAddress, normalizePhoneNumber, normalizeUsername, normalizeWeb3Wallet } from './identifiers.js';
 import { lockColumns } from './lock-state.js';
+import { deepMergeMetadata, METADATA_COLUMNS, METADATA_FIELDS, parseMetadata, serializeMetadata } from './metadata.js';
 import { mfaTimestamps } from './mfa-state.js';
 import { userRepository as repo } from './repository.js';
 import { writeTransaction } from './transaction.js';
@@ -32,7 +33,6 @@ export interface UserServiceDeps {
 
 /** The first API version whose PATCH /users/{id} rejects metadata. */
 const METADATA_ON_UPDATE_REMOVED_IN = '2026-05-12';
-const METADATA_FIELDS = ['public_metadata', 'private_metadata', 'unsafe_metadata'] as const;
 
 type PasswordColumns = Pick<NewUserRow, 'passwordDigest' | 'passwordHasher' | 'passwordLastUpdatedAt'>;
 
@@ -52,10 +52,6 @@ function rfc3339(param: string, value: string): number {
 /** Nullable text fields: `null` and `""` both clear (Clerk never returns `""` for them). */
 function textOrNull(value: string | null): string | null {
   return value === null || value.trim() === '' ? null : value;
-}
-
-function metadataJson(value: Record<string, unknown> | null): string {
-  return JSON.stringify(value ?? {});
 }
 
 /** Checks what a password change carries and hashes it; returns the columns to store. */
@@ -168,9 +164,9 @@ export class UserService {
         mfaEnabledAt: totp !== null || backupCodes !== null ? now : null,
         banned: input.banned ?? false,
         ...(input.locked ? lockColumns(this.deps.config.lockout, now) : {}),
-        publicMetadata: metadataJson(input.public_metadata ?? null),
-        privateMetadata: metadataJson(input.private_metadata ?? null),
-        unsafeMetadata: metadataJson(input.unsafe_metadata ?? null),
+        publicMetadata: serializeMetadata('public_metadata', input.public_metadata ?? null),
+        privateMetadata: serializeMetadata('private_metadata', input.private_metadata ?? null),
+        unsafeMetadata: serializeMetadata('unsafe_metadata', input.unsafe_metadata ?? null),
         legalAcceptedAt,
         deleteSelfEnabled: input.delete_self_enabled ?? true,
         createOrganizationEnabled: input.create_organization_enabled ?? true,
@@ -212,10 +208,7 @@ export class UserService {
     if (input.create_organization_enabled != null) changes.createOrganizationEnabled = input.create_organization_enabled;
     if (input.create_organizations_limit !== undefined) changes.createOrganizationsLimit = input.create_organizations_limit;
     if (input.bypass_client_trust != null) changes.bypassClientTrust = input.bypass_client_trust;
-    for (const field of METADATA_FIELDS) {
-      const value = input[field];
-      if (value !== undefined) changes[metadataColumn(field)] = metadataJson(value);
-    }
+    Object.assign(changes, replacedMetadata(input));
     if (input.totp_secret !== undefined) {
       changes.totpSecret = input.totp_secret === null ? null : normalizeTotpSecret(input.totp_secret);
       changes.totpLastUsedStep = null;
@@ -253,13 +246,29 @@ export class UserService {
     });
   }
 
-  replaceMetadata(id: string, input: ReplaceMetadataBody): UserAggregate {
+  /** PUT /users/{id}/metadata: each field given replaces that metadata; `null` clears it. */
+  replaceMetadata(id: string, input: MetadataBody): UserAggregate {
+    const changes = replacedMetadata(input);
     return this.write((tx) => {
       this.requireUser(tx, id);
+      repo.updateUser(tx, id, { ...changes, updatedAt: nowMillis() });
+      return this.loadOne(tx, id);
+    });
+  }
+
+  /**
+   * PATCH /users/{id}/metadata: deep merge into what is stored. Read and write happen in one
+   * IMMEDIATE transaction, so concurrent merges of different keys all land.
+   */
+  mergeMetadata(id: string, input: MetadataBody): UserAggregate {
+    return this.write((tx) => {
+      const user = this.requireUser(tx, id);
       const changes: Partial<NewUserRow> = { updatedAt: nowMillis() };
       for (const field of METADATA_FIELDS) {
-        const value = input[field];
-        if (value !== undefined) changes[metadataColumn(field)] = metadataJson(value);
+        const patch = input[field];
+        if (patch === undefined) continue;
+        const column = METADATA_COLUMNS[field];
+        changes[column] = serializeMetadata(field, patch === null ? {} : deepMergeMetadata(parseMetadata(user[column]), patch));
       }
       repo.updateUser(tx, id, changes);
       return this.loadOne(tx, id);
@@ -273,6 +282,12 @@ export class UserService {
   }
 }
 
-function metadataColumn(field: (typeof METADATA_FIELDS)[number]): 'publicMetadata' | 'privateMetadata' | 'unsafeMetadata' {
-  return field === 'public_metadata' ? 'publicMetadata' : field === 'private_metadata' ? 'privateMetadata' : 'unsafeMetadata';
+/** The columns a replace of the given metadata fields writes (validated, size-checked). */
+function replacedMetadata(input: MetadataBody): Partial<NewUserRow> {
+  const changes: Partial<NewUserRow> = {};
+  for (const field of METADATA_FIELDS) {
+    const value = input[field];
+    if (value !== undefined) changes[METADATA_COLUMNS[field]] = serializeMetadata(field, value);
+  }
+  return changes;
 }

@@ -1,6 +1,7 @@
 import type { LockoutPolicy } from '../../config.js';
 import type { EmailAddressRow, ExternalAccountRow, PhoneNumberRow, UserRow, Web3WalletRow } from '../../db/schema.js';
 import { lockState } from '../../users/lock-state.js';
+import { parseMetadata } from '../../users/metadata.js';
 import type { UserAggregate } from '../../users/types.js';
 import type {
   DeletedObjectJson,
@@ -25,18 +26,12 @@ export interface SerializeContext {
   now: number;
 }
 
-type Json = Record<string, unknown>;
-
 /** Identifications created through the Backend API are verified by the admin strategy. */
 function adminVerification(status: 'verified' | 'reserved'): VerificationJson {
   if (status !== 'verified') return null;
   return { object: 'verification_admin', status: 'verified', strategy: 'admin', attempts: null, expire_at: null };
 }
 
-function parseJsonObject(text: string): Json {
-  const value: unknown = JSON.parse(text);
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
-}
 
 function linksTo(email: string, accounts: ExternalAccountRow[]): EmailAddressJson['linked_to'] {
   return accounts.filter((account) => account.emailAddress.toLowerCase() === email).map((account) => ({ type: account.provider, id: account.id }));
@@ -97,7 +92,7 @@ export function serializeExternalAccount(row: ExternalAccountRow, identification
     image_url: row.imageUrl,
     username: row.username,
     phone_number: row.phoneNumber,
-    public_metadata: parseJsonObject(row.publicMetadata),
+    public_metadata: parseMetadata(row.publicMetadata),
     label: row.label,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
@@ -138,9 +133,9 @@ export function serializeUser(aggregate: UserAggregate, ctx: SerializeContext): 
     profile_image_url: url,
     image_url: url,
     has_image: user.profileImageKey !== null,
-    public_metadata: parseJsonObject(user.publicMetadata),
-    private_metadata: parseJsonObject(user.privateMetadata),
-    unsafe_metadata: parseJsonObject(user.unsafeMetadata),
+    public_metadata: parseMetadata(user.publicMetadata),
+    private_metadata: parseMetadata(user.privateMetadata),
+    unsafe_metadata: parseMetadata(user.unsafeMetadata),
     email_addresses: emailAddresses.map((row) => serializeEmailAddress(row, externalAccounts)),
     phone_numbers: phoneNumbers.map(serializePhoneNumber),
     web3_wallets: web3Wallets.map(serializeWeb3Wallet),
