@@ -24,6 +24,11 @@ CREATE TABLE `external_accounts` (
 	`approved_scopes` text DEFAULT '' NOT NULL,
 	`public_metadata` text DEFAULT '{}' NOT NULL,
 	`label` text,
+	`access_token` text,
+	`refresh_token` text,
+	`id_token` text,
+	`token_secret` text,
+	`access_token_expires_at` integer,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
@@ -36,6 +41,8 @@ CREATE TABLE `organization_memberships` (
 	`organization_id` text NOT NULL,
 	`user_id` text NOT NULL,
 	`role` text NOT NULL,
+	`public_metadata` text DEFAULT '{}' NOT NULL,
+	`private_metadata` text DEFAULT '{}' NOT NULL,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
@@ -43,16 +50,23 @@ CREATE TABLE `organization_memberships` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `organization_memberships_org_user` ON `organization_memberships` (`organization_id`,`user_id`);--> statement-breakpoint
-CREATE INDEX `organization_memberships_user_id` ON `organization_memberships` (`user_id`);--> statement-breakpoint
+CREATE INDEX `organization_memberships_user_id` ON `organization_memberships` (`user_id`,`created_at`);--> statement-breakpoint
 CREATE TABLE `organizations` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
 	`slug` text NOT NULL,
+	`image_url` text,
+	`public_metadata` text DEFAULT '{}' NOT NULL,
+	`private_metadata` text DEFAULT '{}' NOT NULL,
+	`max_allowed_memberships` integer DEFAULT 0 NOT NULL,
+	`admin_delete_enabled` integer DEFAULT true NOT NULL,
+	`created_by` text,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `organizations_slug_unique` ON `organizations` (`slug`);--> statement-breakpoint
+CREATE INDEX `organizations_created_at` ON `organizations` (`created_at`);--> statement-breakpoint
 CREATE TABLE `phone_numbers` (
 	`id` text PRIMARY KEY NOT NULL,
 	`user_id` text NOT NULL,

@@ -140,6 +140,12 @@ export const externalAccounts = sqliteTable(
     approvedScopes: text('approved_scopes').notNull().default(''),
     publicMetadata: text('public_metadata').notNull().default('{}'),
     label: text('label'),
+    /** OAuth tokens, each encrypted at rest (AES-256-GCM, see src/oauth); null when absent. */
+    accessToken: text('access_token'),
+    refreshToken: text('refresh_token'),
+    idToken: text('id_token'),
+    tokenSecret: text('token_secret'),
+    accessTokenExpiresAt: integer('access_token_expires_at'),
     ...timestamps,
   },
   (t) => [
@@ -154,9 +160,16 @@ export const organizations = sqliteTable(
     id: text('id').primaryKey(),
     name: text('name').notNull(),
     slug: text('slug').notNull(),
+    imageUrl: text('image_url'),
+    publicMetadata: text('public_metadata').notNull().default('{}'),
+    privateMetadata: text('private_metadata').notNull().default('{}'),
+    /** 0 means no limit. */
+    maxAllowedMemberships: integer('max_allowed_memberships').notNull().default(0),
+    adminDeleteEnabled: integer('admin_delete_enabled', { mode: 'boolean' }).notNull().default(true),
+    createdBy: text('created_by'),
     ...timestamps,
   },
-  (t) => [uniqueIndex('organizations_slug_unique').on(t.slug)],
+  (t) => [uniqueIndex('organizations_slug_unique').on(t.slug), index('organizations_created_at').on(t.createdAt)],
 );
 
 export const organizationMemberships = sqliteTable(
@@ -170,11 +183,13 @@ export const organizationMemberships = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     role: text('role').notNull(),
+    publicMetadata: text('public_metadata').notNull().default('{}'),
+    privateMetadata: text('private_metadata').notNull().default('{}'),
     ...timestamps,
   },
   (t) => [
     uniqueIndex('organization_memberships_org_user').on(t.organizationId, t.userId),
-    index('organization_memberships_user_id').on(t.userId),
+    index('organization_memberships_user_id').on(t.userId, t.createdAt),
   ],
 );
 
@@ -184,3 +199,5 @@ export type EmailAddressRow = typeof emailAddresses.$inferSelect;
 export type PhoneNumberRow = typeof phoneNumbers.$inferSelect;
 export type Web3WalletRow = typeof web3Wallets.$inferSelect;
 export type ExternalAccountRow = typeof externalAccounts.$inferSelect;
+export type OrganizationRow = typeof organizations.$inferSelect;
+export type OrganizationMembershipRow = typeof organizationMemberships.$inferSelect;
