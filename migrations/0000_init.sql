@@ -82,7 +82,8 @@ CREATE TABLE `phone_numbers` (
 CREATE UNIQUE INDEX `phone_numbers_phone_unique` ON `phone_numbers` (`phone_number`);--> statement-breakpoint
 CREATE INDEX `phone_numbers_user_id` ON `phone_numbers` (`user_id`);--> statement-breakpoint
 CREATE TABLE `users` (
-	`id` text PRIMARY KEY NOT NULL,
+	`seq` integer PRIMARY KEY NOT NULL,
+	`id` text NOT NULL,
 	`external_id` text,
 	`username` text,
 	`first_name` text,
@@ -120,6 +121,7 @@ CREATE TABLE `users` (
 	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE UNIQUE INDEX `users_id_unique` ON `users` (`id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `users_external_id_unique` ON `users` (`external_id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `users_username_unique` ON `users` (`username`);--> statement-breakpoint
 CREATE INDEX `users_created_at_id` ON `users` (`created_at`,`id`);--> statement-breakpoint

@@ -17,7 +17,12 @@ export type IdentificationStatus = 'verified' | 'reserved';
 export const users = sqliteTable(
   'users',
   {
-    id: text('id').primaryKey(),
+    /**
+     * The rowid, made explicit so it never changes (VACUUM renumbers implicit rowids): the
+     * `users_search` FTS5 index (migrations/0001) refers to users by it.
+     */
+    seq: integer('seq').primaryKey(),
+    id: text('id').notNull(),
     externalId: text('external_id'),
     /** Stored lowercased: Clerk usernames are case-insensitive. */
     username: text('username'),
@@ -55,11 +60,12 @@ export const users = sqliteTable(
     createOrganizationEnabled: integer('create_organization_enabled', { mode: 'boolean' }).notNull().default(true),
     createOrganizationsLimit: integer('create_organizations_limit'),
     bypassClientTrust: integer('bypass_client_trust', { mode: 'boolean' }).notNull().default(false),
-    /** Lowercased text of every field `query` searches, kept in sync by the repository. */
+    /** Lowercased text of every field `query` searches, kept in sync by the repository; indexed by `users_search`. */
     searchText: text('search_text').notNull().default(''),
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('users_id_unique').on(t.id),
     uniqueIndex('users_external_id_unique').on(t.externalId),
     uniqueIndex('users_username_unique').on(t.username),
     index('users_created_at_id').on(t.createdAt, t.id),
@@ -196,6 +202,7 @@ export const organizationMemberships = sqliteTable(
 export type UserRow = typeof users.$inferSelect;
 export type NewUserRow = typeof users.$inferInsert;
 export type EmailAddressRow = typeof emailAddresses.$inferSelect;
+export type NewEmailAddressRow = typeof emailAddresses.$inferInsert;
 export type PhoneNumberRow = typeof phoneNumbers.$inferSelect;
 export type Web3WalletRow = typeof web3Wallets.$inferSelect;
 export type ExternalAccountRow = typeof externalAccounts.$inferSelect;
