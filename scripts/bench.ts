@@ -1,8 +1,8 @@
 /**
- * `npm run bench [-- --users 100000 --duration 5 --connections 10]`
+ * `npm run bench [-- --users 100000 --duration 5 --connections 10]` (builds dist/ first)
  *
- * Seeds a database through the bulk path, starts clerkd the way a user does (tsx
- * src/main.ts, its own process) next to a bare Fastify route started the same way (the
+ * Seeds a database through the bulk path, starts clerkd the way `npm start` does (node
+ * dist/main.js, its own process) next to a bare Fastify route started the same way (the
  * ceiling), and drives both with autocannon over loopback. Prints one table (requests/s,
  * p50, p99, ratio to the ceiling) and writes every figure to bench-results/.
  * Not part of `npm test`: timings belong here, never in assertions.
@@ -19,7 +19,6 @@ import { loadConfig } from '../src/config.js';
 import { benchEmail, seedBenchUsers } from './bench/seed.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const KEY = 'sk_test_clerkd_bench_key';
 
 function flag(name: string, fallback: number): number {
@@ -69,7 +68,7 @@ async function waitUntilAnswering(url: string, probePath: string, child: ChildPr
 async function startServer(script: string, env: Record<string, string>, probePath: string, headers: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   const started = process.hrtime.bigint();
-  const child = spawn(TSX, [script], {
+  const child = spawn(process.execPath, [script], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -159,12 +158,12 @@ async function main(): Promise<void> {
     results.seedSeconds = seeded.seconds;
     process.stdout.write(`seeded in ${seeded.seconds.toFixed(1)} s\n`);
 
-    const coldEmpty = await startServer('src/main.ts', { ...env, CLERKD_DATA_DIR: emptyDir }, '/v1/users/count', auth);
+    const coldEmpty = await startServer('dist/main.js', { ...env, CLERKD_DATA_DIR: emptyDir }, '/v1/users/count', auth);
     results.coldStartEmptyMs = coldEmpty.startMs;
     await stop(coldEmpty);
 
-    const bare = await startServer('scripts/bench/bare-server.ts', {}, '/bare');
-    const clerkd = await startServer('src/main.ts', env, '/v1/users/count', auth);
+    const bare = await startServer('scripts/bench/bare-server.mjs', {}, '/bare');
+    const clerkd = await startServer('dist/main.js', env, '/v1/users/count', auth);
     results.coldStartSeededMs = clerkd.startMs;
 
     const rows: Row[] = [];

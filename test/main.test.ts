@@ -8,10 +8,10 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEVELOPMENT_SECRET_KEY } from '../src/config.js';
 
-/** `npm start` as a user runs it: the real entry point in its own process. */
+/** `npm start` as a user runs it: the built entry point (dist/, made by `npm run build`) in its own process. */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const MAIN = path.join(ROOT, 'dist', 'main.js');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,7 +32,7 @@ interface Started {
 
 function start(env: Record<string, string>): Started {
   let output = '';
-  const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env: { ...process.env, NODE_ENV: '', CLERKD_SECRET_KEYS: '', ...env } });
+  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: { ...process.env, NODE_ENV: '', CLERKD_SECRET_KEYS: '', ...env } });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

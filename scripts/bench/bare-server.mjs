@@ -1,8 +1,7 @@
+// The ceiling: a bare Fastify route, started the same way as clerkd (plain node, one process).
 import Fastify from 'fastify';
 
-/** The ceiling: a bare Fastify route started the same way as clerkd (tsx, one process). */
 const app = Fastify({ logger: false });
 app.get('/bare', async () => ({ object: 'bare', ok: true }));
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
-process.stdout.write('bare server ready\n');
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
