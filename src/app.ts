@@ -11,14 +11,25 @@ import { serializeUser } from './http/serializers/user.js';
 import { validatorCompiler } from './http/validation.js';
 import { registerWireFormat } from './http/wire-format.js';
 import { errors } from './errors.js';
+import { ImageStore } from './images/store.js';
+import { TokenCipher } from './oauth/crypto.js';
 import type { RouteDeps } from './routes/deps.js';
+import { controlExternalAccountRoutes } from './routes/control-external-accounts.js';
 import { credentialRoutes } from './routes/credentials.js';
+import { externalAccountRoutes } from './routes/external-accounts.js';
 import { imageRoutes } from './routes/images.js';
 import { moderationRoutes } from './routes/moderation.js';
+import { organizationRoutes } from './routes/organizations.js';
+import { userOrganizationMembershipRoutes } from './routes/user-organization-memberships.js';
+import { OrganizationService } from './organizations/service.js';
+import { oauthAccessTokenRoutes } from './routes/oauth-access-tokens.js';
+import { profileImageRoutes } from './routes/profile-image.js';
 import { userMetadataRoutes } from './routes/user-metadata.js';
 import { usersRoutes } from './routes/users.js';
 import { CredentialService } from './users/credentials.js';
+import { ExternalAccountService } from './users/external-accounts.js';
 import { ModerationService } from './users/moderation.js';
+import { ProfileImageService } from './users/profile-image.js';
 import { UserService } from './users/service.js';
 
 export interface AppOptions {
@@ -35,6 +46,11 @@ export const REDACTED_PATHS = [
   '*.password',
   '*.password_digest',
   '*.totp_secret',
+  '*.access_token',
+  '*.refresh_token',
+  '*.id_token',
+  '*.token_secret',
+  '*.client_secret',
   '*.backup_codes',
 ];
 
@@ -64,24 +80,49 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorHandlers(app, config.bodyLimitBytes);
 
   const users = new UserService({ db, config });
+  const profileImages = new ProfileImageService({ db, store: new ImageStore({ dir: config.imagesDir, maxBytes: config.imageMaxBytes }), log: app.log });
+  const orphans = await profileImages.removeOrphans();
+  if (orphans > 0) app.log.warn({ orphans }, 'removed image files left behind by an interrupted upload');
   const deps: RouteDeps = {
     config,
     users,
     credentials: new CredentialService({ db, config }),
+    profileImages,
     moderation: new ModerationService({ db, config }),
+    organizations: new OrganizationService({ db, config }),
+    externalAccounts: new ExternalAccountService({
+      db,
+      cipher: new TokenCipher(config.encryptionKey),
+      providers: config.oauthProviders,
+      refreshTimeoutMs: config.oauthRefreshTimeoutMs,
+      log: app.log,
+    }),
     serializeUser: (aggregate) => serializeUser(aggregate, { publicUrl: config.publicUrl, lockout: config.lockout, now: Date.now() }),
   };
 
-  await app.register(imageRoutes);
+  await app.register(imageRoutes, { deps });
   await app.register(
     async (v1) => {
       requireSecretKey(v1, config.secretKeys);
       await v1.register(usersRoutes, { deps });
       await v1.register(userMetadataRoutes, { deps });
       await v1.register(credentialRoutes, { deps });
+      await v1.register(profileImageRoutes, { deps });
       await v1.register(moderationRoutes, { deps });
+      await v1.register(organizationRoutes, { deps });
+      await v1.register(userOrganizationMembershipRoutes, { deps });
+      await v1.register(externalAccountRoutes, { deps });
+      await v1.register(oauthAccessTokenRoutes, { deps });
     },
     { prefix: '/v1' },
+  );
+  // clerkd's own control surface (not part of Clerk's API), behind the same secret key.
+  await app.register(
+    async (control) => {
+      requireSecretKey(control, config.secretKeys);
+      await control.register(controlExternalAccountRoutes, { deps });
+    },
+    { prefix: '/_clerkd' },
   );
   return app;
 }

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { DEVELOPMENT_ENCRYPTION_KEY, parseEncryptionKey } from './oauth/crypto.js';
+import { parseOAuthProviders, ProviderConfigError, type OAuthProviderConfig } from './oauth/providers.js';
 
 /**
  * Every environment variable clerkd reads, parsed and typed in one place.
@@ -47,6 +49,14 @@ export interface Config {
   imagesDir: string;
   /** Largest accepted profile image upload. */
   imageMaxBytes: number;
+  /** AES-256-GCM key for OAuth tokens at rest (32 bytes). */
+  encryptionKey: Buffer;
+  /** True when CLERKD_ENCRYPTION_KEY is unset and the documented development key is in force. */
+  usingDevelopmentEncryptionKey: boolean;
+  /** Token endpoints for refreshing OAuth access tokens, by provider id (`oauth_google`). */
+  oauthProviders: Record<string, OAuthProviderConfig>;
+  /** How long a refresh request to a provider's token endpoint may take. */
+  oauthRefreshTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -102,6 +112,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`CLERKD_DEFAULT_API_VERSION must look like 2026-05-12, got "${apiVersion}"`);
   }
 
+  const encryption = encryptionKey(env, production);
+
   const lockoutSeconds = integer(env, 'CLERKD_LOCKOUT_SECONDS', 3600, 0, 10 * 365 * 24 * 3600);
 
   return {
@@ -129,5 +141,34 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: integer(env, 'CLERKD_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     imagesDir: path.resolve(dataDir, env.CLERKD_IMAGES_DIR || 'images'),
     imageMaxBytes: integer(env, 'CLERKD_IMAGE_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    encryptionKey: encryption.key,
+    usingDevelopmentEncryptionKey: encryption.development,
+    oauthProviders: oauthProviders(env),
+    oauthRefreshTimeoutMs: integer(env, 'CLERKD_OAUTH_REFRESH_TIMEOUT_MS', 5000, 1, 120_000),
   };
+}
+
+/** CLERKD_ENCRYPTION_KEY: 32 bytes as 64 hex digits or base64; the development key when unset (never in production). */
+function encryptionKey(env: Env, production: boolean): { key: Buffer; development: boolean } {
+  const raw = env.CLERKD_ENCRYPTION_KEY?.trim() ?? '';
+  if (raw === '') {
+    if (production) throw new ConfigError('NODE_ENV=production requires CLERKD_ENCRYPTION_KEY (32 bytes, base64 or hex): the development key is refused in production');
+    return { key: parseEncryptionKey(DEVELOPMENT_ENCRYPTION_KEY)!, development: true };
+  }
+  const key = parseEncryptionKey(raw);
+  if (!key) throw new ConfigError('CLERKD_ENCRYPTION_KEY must be 32 bytes, given as 64 hex digits or as base64 (e.g. `openssl rand -base64 32`)');
+  const development = key.equals(parseEncryptionKey(DEVELOPMENT_ENCRYPTION_KEY)!);
+  if (production && development) throw new ConfigError('NODE_ENV=production refuses the well-known development key in CLERKD_ENCRYPTION_KEY');
+  return { key, development };
+}
+
+function oauthProviders(env: Env): Record<string, OAuthProviderConfig> {
+  const raw = env.CLERKD_OAUTH_PROVIDERS?.trim() ?? '';
+  if (raw === '') return {};
+  try {
+    return parseOAuthProviders(raw, 'CLERKD_OAUTH_PROVIDERS');
+  } catch (error) {
+    if (error instanceof ProviderConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
 }

@@ -219,4 +219,71 @@ export const errors = {
       longMessage: 'The database is busy. Please retry the request shortly.',
       retryAfter: 1,
     }),
+  // Organizations: codes and wording from Clerk's error index (clerk/clerk-docs, docs/errors).
+  organizationNotFound: () =>
+    new ClerkApiError({ status: 404, code: 'resource_not_found', message: 'not found', longMessage: 'Given organization not found.' }),
+  organizationMembershipNotFound: (organizationId: string, userId: string) =>
+    new ClerkApiError({
+      status: 404,
+      code: 'resource_not_found',
+      message: 'not found',
+      longMessage: `User ${userId} is not a member of organization ${organizationId}.`,
+    }),
+  organizationCreatorNotFound: (userId: string) =>
+    new ClerkApiError({
+      status: 400,
+      code: 'organization_creator_not_found',
+      message: 'creator not found',
+      longMessage: `No users found with id ${userId}.`,
+      meta: { param_name: 'created_by' },
+    }),
+  alreadyAMemberInOrganization: (userId: string) =>
+    new ClerkApiError({
+      status: 400,
+      code: 'already_a_member_in_organization',
+      message: 'already a member',
+      longMessage: `${userId} is already a member of the organization.`,
+      meta: { param_name: 'user_id' },
+    }),
+  organizationMembershipQuotaExceeded: (max: number) =>
+    new ClerkApiError({
+      status: 403,
+      code: 'organization_membership_quota_exceeded',
+      message: 'organization membership quota exceeded',
+      longMessage: `You have reached your limit of ${max} organization memberships, including outstanding invitations.`,
+    }),
+  organizationRoleInvalid: (role: string, allowed: readonly string[]) =>
+    paramError('form_param_value_invalid', 'role', 'is invalid', `${role} does not match one of the allowed values for parameter role (${allowed.join(', ')})`),
+  organizationNameInvalid: (name: string, reason: string) =>
+    paramError('form_param_value_invalid', 'name', 'invalid organization name', `The organization name ${JSON.stringify(name)} is invalid: ${reason}`),
+  organizationMetadataNotAllowed: (param: string, apiVersion: string) =>
+    paramError(
+      'form_param_unknown',
+      param,
+      'is unknown',
+      `${param} is not a valid parameter for this request. As of API version ${apiVersion}, use PATCH /v1/organizations/{organization_id}/metadata or PUT /v1/organizations/{organization_id}/metadata to change metadata.`,
+    ),
+  oauthTokenProviderNotEnabled: (provider: string) =>
+    new ClerkApiError({
+      status: 404,
+      code: 'oauth_token_provider_not_enabled',
+      message: 'OAuth provider not enabled',
+      longMessage: `Single-sign on for this OAuth provider is not enabled in the instance settings. (clerkd: the access token has expired and ${provider} has no token endpoint in CLERKD_OAUTH_PROVIDERS to refresh it with.)`,
+      meta: { param_name: 'provider' },
+    }),
+  oauthMissingRefreshToken: () =>
+    new ClerkApiError({
+      status: 422,
+      code: 'oauth_missing_refresh_token',
+      message: 'Cannot refresh OAuth access token',
+      longMessage:
+        "The current access token has expired and we cannot refresh it, because the authorization server hasn't provided us with a refresh token",
+    }),
+  oauthTokenRetrievalError: () =>
+    new ClerkApiError({
+      status: 400,
+      code: 'oauth_token_retrieval_error',
+      message: 'Token retrieval failed',
+      longMessage: 'Failed to retrieve a new access token from the OAuth provider',
+    }),
 };

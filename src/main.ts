@@ -14,6 +14,15 @@ function announceDevelopmentKey(log: pino.Logger, config: Config): void {
   );
 }
 
+function announceDevelopmentEncryptionKey(log: pino.Logger, config: Config): void {
+  if (!config.usingDevelopmentEncryptionKey) return;
+  const banner = '='.repeat(78);
+  log.warn(
+    `\n${banner}\n  clerkd is encrypting OAuth tokens with the well-known DEVELOPMENT key\n  (CLERKD_ENCRYPTION_KEY is unset or holds it). It is in the README, so stored\n` +
+      `  tokens are only obscured. Set CLERKD_ENCRYPTION_KEY (32 bytes, base64 or hex:\n  \`openssl rand -base64 32\`) for anything but local development\n  (NODE_ENV=production refuses to start without it).\n${banner}`,
+  );
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -48,6 +57,8 @@ async function main(): Promise<void> {
 
   await app.listen({ host: config.host, port: config.port });
   announceDevelopmentKey(log, config);
+  announceDevelopmentEncryptionKey(log, config);
+  if (Object.keys(config.oauthProviders).length > 0) log.info({ providers: Object.keys(config.oauthProviders) }, 'OAuth token refresh configured');
   log.info({ database: config.databasePath, publicUrl: config.publicUrl }, 'clerkd is ready');
 }
 

@@ -51,7 +51,8 @@ export const usersRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
   );
 
   app.delete('/users/:user_id', { schema: { params: UserIdParams, response: { 200: DeletedObjectResponse, ...errorResponses } } }, async (request) => {
-    users.deleteUser(request.params.user_id);
+    const imageKey = users.deleteUser(request.params.user_id);
+    await deps.profileImages.removeStoredImage(imageKey);
     return serializeDeletedUser(request.params.user_id);
   });
 };

@@ -228,6 +228,12 @@ export const userRepository = {
     return chunks(rows).flatMap((chunk) => x.insert(web3Wallets).values(chunk).returning().all());
   },
 
+  /** Every stored profile image key, to tell stored files from orphans. */
+  profileImageKeys(x: Executor): Set<string> {
+    const rows = x.select({ key: users.profileImageKey }).from(users).where(sql`${users.profileImageKey} IS NOT NULL`).all();
+    return new Set(rows.map((row) => row.key!));
+  },
+
   /** Phone numbers stop being second factors when MFA is disabled. */
   clearSecondFactorPhones(x: Executor, userId: string, now: number): void {
     x.update(phoneNumbers)

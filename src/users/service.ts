@@ -275,9 +275,15 @@ export class UserService {
     });
   }
 
-  deleteUser(id: string): void {
-    this.write((tx) => {
-      if (!repo.deleteUser(tx, id)) throw errors.userNotFound(id);
+  /**
+   * Deletes the user and everything that is theirs. Returns the key of their stored profile
+   * image, read in the same transaction, for the caller to remove once this has committed.
+   */
+  deleteUser(id: string): string | null {
+    return this.write((tx) => {
+      const user = this.requireUser(tx, id);
+      repo.deleteUser(tx, id);
+      return user.profileImageKey;
     });
   }
 }

@@ -144,7 +144,7 @@ test('production refuses the development key among the configured keys', () => {
 });
 
 test('production accepts a configured key that is not the development key', () => {
-  const config = loadConfig({ NODE_ENV: 'production', CLERKD_SECRET_KEYS: 'sk_live_real_key', CLERKD_DATABASE: ':memory:' });
+  const config = loadConfig({ NODE_ENV: 'production', CLERKD_SECRET_KEYS: 'sk_live_real_key', CLERKD_ENCRYPTION_KEY: 'a'.repeat(64), CLERKD_DATABASE: ':memory:' });
   assert.deepEqual(config.secretKeys, ['sk_live_real_key']);
   assert.equal(config.usingDevelopmentKey, false);
 });

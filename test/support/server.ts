@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -9,6 +13,8 @@ import { openDatabase, type Db } from '../../src/db/connection.js';
 /**
  * A real clerkd listening on an ephemeral loopback port with its own in-memory database,
  * built exactly as main.ts builds it. Argon2 runs with small parameters so tests stay fast.
+ * Uploaded images go to a fresh temporary directory (removed on close) unless the test
+ * passes its own CLERKD_IMAGES_DIR.
  */
 export interface TestServer {
   baseUrl: string;
@@ -27,6 +33,8 @@ export interface TestServerOptions {
 }
 
 export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
+  // Only named here: the store creates it on the first upload, so a server that fails to start leaves nothing.
+  const ownImagesDir = env.CLERKD_IMAGES_DIR === undefined ? path.join(os.tmpdir(), `clerkd-images-${randomUUID()}`) : undefined;
   const config = loadConfig({
     CLERKD_DATABASE: ':memory:',
     CLERKD_SECRET_KEYS: TEST_SECRET_KEY,
@@ -34,6 +42,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     CLERKD_ARGON2_TIME_COST: '1',
     CLERKD_PUBLIC_URL: 'http://127.0.0.1:1',
     PORT: '0',
+    ...(ownImagesDir === undefined ? {} : { CLERKD_IMAGES_DIR: ownImagesDir }),
     ...env,
   });
   const database = openDatabase(config.databasePath);
@@ -50,6 +59,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     close: async () => {
       await app.close();
       database.close();
+      if (ownImagesDir !== undefined) fs.rmSync(ownImagesDir, { recursive: true, force: true });
     },
   };
 }

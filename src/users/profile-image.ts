@@ -1,0 +1,95 @@
+import type { Db } from '../db/connection.js';
+import type { Executor } from '../db/executor.js';
+import { errors } from '../errors.js';
+import type { ImageSource, ImageStore } from '../images/store.js';
+import { nowMillis } from '../time.js';
+import { userRepository as repo } from './repository.js';
+import { writeTransaction } from './transaction.js';
+import type { UserAggregate } from './types.js';
+
+/**
+ * Setting and removing a user's profile image. The file is written first (outside the
+ * transaction: it can take a while), then one write transaction swaps `profile_image_key`.
+ * After the commit the old file goes; if the transaction fails the new file goes, so the
+ * database never points at a missing file. A crash between the two steps can leave one
+ * unreferenced file, never a dangling reference.
+ */
+
+export interface ProfileImageLog {
+  warn(details: object, message: string): void;
+}
+
+export interface ProfileImageServiceDeps {
+  db: Db;
+  store: ImageStore;
+  /** Where a file that could not be removed is reported; the request still succeeds. */
+  log?: ProfileImageLog;
+}
+
+export class ProfileImageService {
+  constructor(private readonly deps: ProfileImageServiceDeps) {}
+
+  get store(): ImageStore {
+    return this.deps.store;
+  }
+
+  private loadOne(x: Executor, id: string): UserAggregate {
+    const [aggregate] = repo.loadAggregates(x, [id]);
+    if (!aggregate) throw errors.userNotFound(id);
+    return aggregate;
+  }
+
+  /** Deletes image files no user refers to (see ImageStore.removeOrphans); returns how many. */
+  removeOrphans(): Promise<number> {
+    return this.deps.store.removeOrphans(repo.profileImageKeys(this.deps.db));
+  }
+
+  /** Stores `file` as the user's profile image and returns the updated user. Unknown users are refused before anything is written. */
+  async setProfileImage(userId: string, file: ImageSource): Promise<UserAggregate> {
+    if (!repo.findUser(this.deps.db, userId)) throw errors.userNotFound(userId);
+    const stored = await this.deps.store.save(file);
+    let previousKey: string | null;
+    let aggregate: UserAggregate;
+    try {
+      ({ previousKey, aggregate } = writeTransaction(this.deps.db, (tx) => {
+        // Re-read inside the transaction: the user may have been deleted, or given another image, meanwhile.
+        const user = repo.findUser(tx, userId);
+        if (!user) throw errors.userNotFound(userId);
+        repo.updateUser(tx, userId, { profileImageKey: stored.key, updatedAt: nowMillis() });
+        return { previousKey: user.profileImageKey, aggregate: this.loadOne(tx, userId) };
+      }));
+    } catch (error) {
+      await this.removeStoredImage(stored.key);
+      throw error;
+    }
+    if (previousKey !== stored.key) await this.removeStoredImage(previousKey);
+    return aggregate;
+  }
+
+  /** Clears the user's profile image (a no-op for a user without one) and returns the user. */
+  async deleteProfileImage(userId: string): Promise<UserAggregate> {
+    const { previousKey, aggregate } = writeTransaction(this.deps.db, (tx) => {
+      const user = repo.findUser(tx, userId);
+      if (!user) throw errors.userNotFound(userId);
+      if (user.profileImageKey === null) return { previousKey: null, aggregate: this.loadOne(tx, userId) };
+      repo.updateUser(tx, userId, { profileImageKey: null, updatedAt: nowMillis() });
+      return { previousKey: user.profileImageKey, aggregate: this.loadOne(tx, userId) };
+    });
+    await this.removeStoredImage(previousKey);
+    return aggregate;
+  }
+
+  /**
+   * Deletes a stored image file once nothing references it (after the transaction that
+   * dropped the reference committed). Never throws: a file that cannot be removed is
+   * logged and left behind, since the database change it follows has already happened.
+   */
+  async removeStoredImage(key: string | null | undefined): Promise<void> {
+    if (!key) return;
+    try {
+      await this.deps.store.remove(key);
+    } catch (error) {
+      this.deps.log?.warn({ err: error, key }, 'could not remove a stored profile image');
+    }
+  }
+}
