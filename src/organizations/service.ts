@@ -13,7 +13,7 @@ import type {
 import { nowMillis, parseRfc3339 } from '../time.js';
 import { deepMergeMetadata, parseMetadata, serializeMetadata } from '../users/metadata.js';
 import { writeTransaction } from '../users/transaction.js';
-import type { IncludeExclude } from '../users/types.js';
+import { DEFAULT_LIMIT, includeExclude, parseOrder } from '../lists/params.js';
 import { CREATOR_ROLE, isOrganizationRole, ORGANIZATION_ROLES, type OrganizationRole } from './permissions.js';
 import { organizationRepository as repo } from './repository.js';
 import {
@@ -53,7 +53,6 @@ const METADATA_COLUMNS = { public_metadata: 'publicMetadata', private_metadata: 
 type MetadataColumns = { publicMetadata?: string; privateMetadata?: string };
 type StoredMetadata = { publicMetadata: string; privateMetadata: string };
 
-export const DEFAULT_LIMIT = 10;
 const SLUG_PATTERN = /^[a-z0-9-]+$/;
 const HTML_PATTERN = /<[^>]*>/;
 const URL_PATTERN = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)\S/i;
@@ -132,25 +131,6 @@ function mergedMetadata(stored: StoredMetadata, input: OrganizationMetadataBody)
 // List parameters
 // ---------------------------------------------------------------------------------------
 
-/** `+value`/`value` include, `-value` excludes (a `+` not percent-encoded arrives as a space). */
-export function includeExclude(values: string[] | undefined): IncludeExclude | undefined {
-  if (!values?.length) return undefined;
-  const result: IncludeExclude = { include: [], exclude: [] };
-  for (const raw of values) {
-    if (raw.startsWith('-')) result.exclude.push(raw.slice(1));
-    else result.include.push(raw.replace(/^[+ ]/, ''));
-  }
-  return result;
-}
-
-/** `order_by`: a field with an optional `+` (default) or `-`; an unknown field is a 400. */
-export function parseOrder<F extends string>(raw: string | undefined, fields: readonly F[], fallback: Order<F>): Order<F> {
-  if (raw === undefined || raw === '') return fallback;
-  const match = /^([+ -]?)(.*)$/.exec(raw)!;
-  const field = match[2]!;
-  if (!(fields as readonly string[]).includes(field)) throw errors.invalidQueryParameterValue('order_by', raw);
-  return { field: field as F, direction: match[1] === '-' ? 'desc' : 'asc' };
-}
 
 export function parseOrganizationOrder(raw: string | undefined): Order<OrganizationOrderField> {
   return parseOrder(raw, ORGANIZATION_ORDER_FIELDS, { field: 'created_at', direction: 'desc' });

@@ -1,5 +1,7 @@
 import type { OrganizationMembershipRow, OrganizationRow } from '../db/schema.js';
-import type { IncludeExclude } from '../users/types.js';
+import type { IncludeExclude, Order } from '../lists/params.js';
+
+export type { Order };
 
 /** An organization as its Clerk JSON needs it: the row plus its live member count. */
 export interface OrganizationView {
@@ -38,10 +40,6 @@ export type OrganizationOrderField = (typeof ORGANIZATION_ORDER_FIELDS)[number];
 export const MEMBERSHIP_ORDER_FIELDS = ['created_at', 'first_name', 'last_name', 'username', 'email_address', 'phone_number'] as const;
 export type MembershipOrderField = (typeof MEMBERSHIP_ORDER_FIELDS)[number];
 
-export interface Order<F extends string> {
-  field: F;
-  direction: 'asc' | 'desc';
-}
 
 export interface OrganizationListFilter {
   /** Exact id, or part of the name or slug (case-insensitive). */

@@ -3,7 +3,8 @@ import { serializeDeletedUser, serializeTotalCount } from '../http/serializers/u
 import { ClerkErrorsResponse, DeletedObjectResponse, TotalCountResponse, UserListResponse, UserResponse } from '../schemas/user-response.js';
 import { CreateUserBody, UpdateUserBody, UserIdParams } from '../schemas/user-bodies.js';
 import { UserCountQuery, UserListQuery } from '../schemas/user-list-query.js';
-import { checkCursorRules, DEFAULT_LIMIT, parseUserFilter, parseUserOrder } from '../users/list-query.js';
+import { DEFAULT_LIMIT } from '../lists/params.js';
+import { checkCursorRules, parseUserFilter, parseUserOrder } from '../users/list-query.js';
 import type { RoutePluginOptions } from './deps.js';
 
 /** The users resource: list, count, create, get, update, delete. */

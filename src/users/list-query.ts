@@ -1,25 +1,12 @@
 import { errors } from '../errors.js';
 import type { UserCountQuery, UserListQuery } from '../schemas/user-list-query.js';
-import { USER_ORDER_FIELDS, type IncludeExclude, type UserListFilter, type UserOrder, type UserOrderField } from './types.js';
+import { includeExclude, parseOrder } from '../lists/params.js';
+import { USER_ORDER_FIELDS, type UserListFilter, type UserOrder } from './types.js';
 
 /** Turns validated list/count query parameters into the repository's filter, order and page. */
 
-export const DEFAULT_LIMIT = 10;
 const DEFAULT_ORDER: UserOrder = { field: 'created_at', direction: 'desc' };
 
-/**
- * A `+` that was not percent-encoded arrives as a space, so a leading space also means
- * include. `-` excludes.
- */
-function includeExclude(values: string[] | undefined): IncludeExclude | undefined {
-  if (!values?.length) return undefined;
-  const result: IncludeExclude = { include: [], exclude: [] };
-  for (const raw of values) {
-    if (raw.startsWith('-')) result.exclude.push(raw.slice(1));
-    else result.include.push(raw.replace(/^[+ ]/, ''));
-  }
-  return result;
-}
 
 function lowered(values: string[] | undefined): string[] | undefined {
   return values?.map((value) => value.trim().toLowerCase());
@@ -66,12 +53,7 @@ export function parseUserFilter(q: UserCountQuery): UserListFilter {
 
 /** Only the first `order_by` counts; no sign (or a `+` decoded to a space) means ascending. */
 export function parseUserOrder(orderBy: string[] | undefined): UserOrder {
-  const raw = orderBy?.[0];
-  if (raw === undefined || raw === '') return DEFAULT_ORDER;
-  const match = /^([+ -]?)(.*)$/.exec(raw)!;
-  const field = match[2]!;
-  if (!(USER_ORDER_FIELDS as readonly string[]).includes(field)) throw errors.invalidQueryParameterValue('order_by', raw);
-  return { field: field as UserOrderField, direction: match[1] === '-' ? 'desc' : 'asc' };
+  return parseOrder(orderBy?.[0], USER_ORDER_FIELDS, DEFAULT_ORDER);
 }
 
 export function checkCursorRules(q: UserListQuery, order: UserOrder): void {

@@ -1,3 +1,6 @@
+import type { IncludeExclude, Order } from '../lists/params.js';
+
+export type { IncludeExclude };
 import type { EmailAddressRow, ExternalAccountRow, PhoneNumberRow, UserRow, Web3WalletRow } from '../db/schema.js';
 
 /** A user with everything its Clerk JSON embeds, as the repository loads it. */
@@ -9,11 +12,6 @@ export interface UserAggregate {
   externalAccounts: ExternalAccountRow[];
 }
 
-/** `+value`/`value` include, `-value` excludes (the spec's user_id, external_id, organization_id filters). */
-export interface IncludeExclude {
-  include: string[];
-  exclude: string[];
-}
 
 export interface UserListFilter {
   emailAddresses?: string[];
@@ -53,10 +51,7 @@ export const USER_ORDER_FIELDS = [
 ] as const;
 export type UserOrderField = (typeof USER_ORDER_FIELDS)[number];
 
-export interface UserOrder {
-  field: UserOrderField;
-  direction: 'asc' | 'desc';
-}
+export type UserOrder = Order<UserOrderField>;
 
 export interface UserPage {
   limit: number;
