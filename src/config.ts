@@ -45,6 +45,8 @@ export interface Config {
   argon2: Argon2Params;
   lockout: LockoutPolicy;
   bodyLimitBytes: number;
+  /** How long a write waits for SQLite's lock (another process) before answering 503. */
+  busyTimeoutMs: number;
   /** Where uploaded profile images are stored; defaults to `<dataDir>/images`. */
   imagesDir: string;
   /** Largest accepted profile image upload. */
@@ -139,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
       durationSeconds: lockoutSeconds === 0 ? null : lockoutSeconds,
     },
     bodyLimitBytes: integer(env, 'CLERKD_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    busyTimeoutMs: integer(env, 'CLERKD_BUSY_TIMEOUT_MS', 5000, 0, 600_000),
     imagesDir: path.resolve(dataDir, env.CLERKD_IMAGES_DIR || 'images'),
     imageMaxBytes: integer(env, 'CLERKD_IMAGE_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     encryptionKey: encryption.key,

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   }
 
   const log = pino(loggerOptions(config.logLevel));
-  const database = openDatabase(config.databasePath);
+  const database = openDatabase(config.databasePath, { busyTimeoutMs: config.busyTimeoutMs });
   const app = await buildApp({ config, db: database.db, logger: log });
 
   let closing = false;

@@ -20,13 +20,13 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url
  * a Drizzle handle. WAL lets readers run beside the writer; the busy timeout makes a
  * second process wait for the lock instead of failing at once.
  */
-export function openDatabase(file: string): DatabaseHandle {
+export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): DatabaseHandle {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_DIR });
   return {

@@ -45,7 +45,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     ...(ownImagesDir === undefined ? {} : { CLERKD_IMAGES_DIR: ownImagesDir }),
     ...env,
   });
-  const database = openDatabase(config.databasePath);
+  const database = openDatabase(config.databasePath, { busyTimeoutMs: config.busyTimeoutMs });
   const logger = options.logStream ? pino(loggerOptions('trace'), options.logStream) : false;
   const app = await buildApp({ config, db: database.db, logger });
   await app.listen({ host: '127.0.0.1', port: 0 });
