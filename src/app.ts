@@ -7,6 +7,8 @@ import type { Db } from './db/connection.js';
 import { requireSecretKey } from './http/auth.js';
 import { registerErrorHandlers, sendClerkError, toClerkError } from './http/error-handler.js';
 import { registerJsonBody } from './http/json-body.js';
+import { registerApiDocs } from './http/openapi.js';
+import { registerRateLimits } from './http/rate-limit.js';
 import { serializeUser } from './http/serializers/user.js';
 import { validatorCompiler } from './http/validation.js';
 import { registerWireFormat } from './http/wire-format.js';
@@ -15,8 +17,12 @@ import { ImageStore } from './images/store.js';
 import { TokenCipher } from './oauth/crypto.js';
 import type { RouteDeps } from './routes/deps.js';
 import { controlExternalAccountRoutes } from './routes/control-external-accounts.js';
+import { resetRoutes } from './routes/reset.js';
+import { DataReset } from './snapshot/reset.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { externalAccountRoutes } from './routes/external-accounts.js';
+import { healthRoutes } from './routes/health.js';
+import { pingDatabase } from './db/health.js';
 import { imageRoutes } from './routes/images.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -101,10 +107,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     serializeUser: (aggregate) => serializeUser(aggregate, { publicUrl: config.publicUrl, lockout: config.lockout, now: Date.now() }),
   };
 
+  // Before every route: @fastify/swagger builds the OpenAPI document from the routes it sees registered.
+  await registerApiDocs(app, config);
+  await app.register(healthRoutes, { checkDatabase: () => pingDatabase(db) });
   await app.register(imageRoutes, { deps });
   await app.register(
     async (v1) => {
       requireSecretKey(v1, config.secretKeys);
+      registerRateLimits(v1, config.rateLimits);
       await v1.register(usersRoutes, { deps });
       await v1.register(userMetadataRoutes, { deps });
       await v1.register(credentialRoutes, { deps });
@@ -122,6 +132,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     async (control) => {
       requireSecretKey(control, config.secretKeys);
       await control.register(controlExternalAccountRoutes, { deps });
+      const reset = new DataReset({ db, cipher: new TokenCipher(config.encryptionKey), seedFile: config.seedFile, removeImage: (key) => profileImages.removeStoredImage(key) });
+      await control.register(resetRoutes, { reset, production: config.production });
     },
     { prefix: '/_clerkd' },
   );

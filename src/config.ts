@@ -59,6 +59,20 @@ export interface Config {
   oauthProviders: Record<string, OAuthProviderConfig>;
   /** How long a refresh request to a provider's token endpoint may take. */
   oauthRefreshTimeoutMs: number;
+  /** CLERKD_SEED: a snapshot file imported into an empty database at start and re-applied by a reset; null when unset. */
+  seedFile: string | null;
+  /** Clerk's documented Backend API rate limits, reproduced on request (src/http/rate-limit.ts). */
+  rateLimits: RateLimitSettings;
+}
+
+/** `off` (default), or the limits of a Clerk development or production instance. */
+export type RateLimitMode = 'off' | 'development' | 'production';
+export const RATE_LIMIT_MODES: readonly RateLimitMode[] = ['off', 'development', 'production'];
+
+export interface RateLimitSettings {
+  mode: RateLimitMode;
+  /** Length of one counting window; Clerk's is 10 s, shorter ones make back-off tests fast. */
+  windowMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -148,7 +162,17 @@ export function loadConfig(env: Env = process.env): Config {
     usingDevelopmentEncryptionKey: encryption.development,
     oauthProviders: oauthProviders(env),
     oauthRefreshTimeoutMs: integer(env, 'CLERKD_OAUTH_REFRESH_TIMEOUT_MS', 5000, 1, 120_000),
+    seedFile: env.CLERKD_SEED?.trim() ? path.resolve(env.CLERKD_SEED.trim()) : null,
+    rateLimits: rateLimitSettings(env),
   };
+}
+
+function rateLimitSettings(env: Env): RateLimitSettings {
+  const mode = (env.CLERKD_RATE_LIMITS?.trim() || 'off') as RateLimitMode;
+  if (!RATE_LIMIT_MODES.includes(mode)) {
+    throw new ConfigError(`CLERKD_RATE_LIMITS must be one of ${RATE_LIMIT_MODES.join(', ')}, got "${env.CLERKD_RATE_LIMITS}"`);
+  }
+  return { mode, windowMs: integer(env, 'CLERKD_RATE_LIMIT_WINDOW_MS', 10_000, 1, 3_600_000) };
 }
 
 /** CLERKD_ENCRYPTION_KEY: 32 bytes as 64 hex digits or base64; the development key when unset (never in production). */

@@ -286,4 +286,21 @@ export const errors = {
       message: 'Token retrieval failed',
       longMessage: 'Failed to retrieve a new access token from the OAuth provider',
     }),
+  // Code and message from Clerk's rate-limit error index (TooManyRequests); the long message adds which limit was hit.
+  tooManyRequests: (limitDescription: string, retryAfterSeconds: number) =>
+    new ClerkApiError({
+      status: 429,
+      code: 'too_many_requests',
+      message: 'Too many requests',
+      longMessage: `Too many requests, retry later. ${limitDescription} Retry after ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
+      retryAfter: retryAfterSeconds,
+    }),
+  databaseUnavailable: () =>
+    new ClerkApiError({
+      status: 503,
+      code: 'service_unavailable',
+      message: 'Service temporarily unavailable',
+      longMessage: 'The database cannot be reached. Please retry the request shortly.',
+      retryAfter: 5,
+    }),
 };

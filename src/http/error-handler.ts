@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { driverError, isBusy } from '../db/executor.js';
 import { ClerkApiError, errors } from '../errors.js';
@@ -56,7 +59,36 @@ export function sendClerkError(request: FastifyRequest, reply: FastifyReply, err
     });
 }
 
+/**
+ * Node's HTTP parser refuses some requests before Fastify sees them (bytes that cannot be a
+ * request line, a bad or repeated Content-Length, broken chunked framing, an unknown method,
+ * control characters in a header). Fastify's own answer to those is not in Clerk's shape;
+ * this one is. There is no request, so the trace id is made here.
+ */
+export function writeClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const clerkError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new ClerkApiError({ status: 431, code: 'request_header_fields_too_large', message: 'Request headers too large', longMessage: 'The request headers exceed the size this server accepts.' })
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new ClerkApiError({ status: 408, code: 'request_timeout', message: 'Request timeout', longMessage: 'The request was not received in time.' })
+        : errors.malformedRequestParameters();
+  const traceId = randomBytes(16).toString('hex');
+  const body = JSON.stringify({
+    errors: [{ message: clerkError.message, long_message: clerkError.longMessage, code: clerkError.code, meta: clerkError.meta }],
+    clerk_trace_id: traceId,
+  });
+  if (socket.writable) {
+    const head = `HTTP/1.1 ${clerkError.status} ${STATUS_CODES[clerkError.status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}`;
+    socket.write(`${head}\r\nClerk-Trace-Id: ${traceId}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
+
 export function registerErrorHandlers(app: FastifyInstance, bodyLimit: number): void {
+  // Replaces Fastify's default clientError listener (the same as its `clientErrorHandler` option).
+  app.server.removeAllListeners('clientError');
+  app.server.on('clientError', writeClientError);
   app.setErrorHandler((error, request, reply) => {
     const clerkError = toClerkError(error, { bodyLimit, contentType: request.headers['content-type'] });
     if (clerkError) return sendClerkError(request, reply, clerkError);

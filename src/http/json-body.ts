@@ -27,18 +27,42 @@ export function jsonDepth(text: string): number {
   return max;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A `\uD800`–`\uDFFF` escape without its pair parses to a string SQLite would store as bytes that are not UTF-8. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (value === null || typeof value !== 'object') return false;
+  for (const [key, item] of Object.entries(value)) {
+    if (LONE_SURROGATE.test(key) || hasLoneSurrogate(item)) return true;
+  }
+  return false;
+}
+
 export function registerJsonBody(app: FastifyInstance): void {
   // JSON only (multipart is added by the routes that take files): any other type is a 415.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = (body as string).trim();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    // JSON text is UTF-8 (RFC 8259 §8.1): bytes that are not are refused, never stored as U+FFFD.
+    let text: string;
+    try {
+      text = UTF8.decode(body as Buffer).trim();
+    } catch {
+      return done(errors.requestBodyInvalid('the body is not valid UTF-8'), undefined);
+    }
     if (text === '' || text === 'null') return done(null, undefined);
     if (jsonDepth(text) > MAX_JSON_DEPTH) return done(errors.requestBodyInvalid(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    let parsed: unknown;
     try {
-      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
     } catch {
-      done(errors.requestBodyInvalid(), undefined);
+      return done(errors.requestBodyInvalid(), undefined);
     }
+    if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(parsed)) return done(errors.requestBodyInvalid('a string holds an unpaired UTF-16 surrogate escape'), undefined);
+    done(null, parsed);
   });
 
   // A route with a body schema treats "no body" as `{}`, so validation sees an object.

@@ -13,6 +13,7 @@ import { normalizeEmailAddress, normalizePhoneNumber } from './identifiers.js';
 import { serializeMetadata } from './metadata.js';
 import { userRepository as users } from './repository.js';
 import { writeTransaction } from './transaction.js';
+import { TOKEN_COLUMNS, tokenContext, type TokenColumn } from '../oauth/token-context.js';
 
 /**
  * External (OAuth) accounts and their tokens. Tokens are encrypted before they reach the
@@ -61,14 +62,8 @@ export interface AccessTokenPage {
  */
 export const EXPIRY_SKEW_MS = 10_000;
 
-const TOKEN_COLUMNS = ['access_token', 'refresh_token', 'id_token', 'token_secret'] as const;
-type TokenColumn = (typeof TOKEN_COLUMNS)[number];
 const TOKEN_FIELDS = { access_token: 'accessToken', refresh_token: 'refreshToken', id_token: 'idToken', token_secret: 'tokenSecret' } as const;
 
-/** Bound into each ciphertext: a value moved to another row or column no longer decrypts. */
-function tokenContext(accountId: string, column: TokenColumn): string {
-  return `external_accounts/${accountId}/${column}`;
-}
 
 function needsRefresh(account: ExternalAccountRow, now: number): boolean {
   if (account.accessToken === null) return account.refreshToken !== null;

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { PNG } from './images.js';
+import { api, unique, type TestServer } from './server.js';
+
+/**
+ * Small factories over HTTP for the reliability tests: a user with every credential, a
+ * profile image, a linked external account with tokens, an organization they belong to.
+ * Each takes a base URL and key, so they work against an in-process server or a spawned one.
+ */
+
+export interface Target {
+  baseUrl: string;
+  secretKey: string;
+}
+
+export const FIXTURE_PASSWORD = 'fixture-Password-8812';
+export const FIXTURE_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+export const FIXTURE_BACKUP_CODES = ['fixture-code-1111', 'fixture-code-2222'];
+
+export async function postJson(target: Target, path: string, body: unknown, method = 'POST'): Promise<{ status: number; body: unknown; text: string }> {
+  const response = await fetch(`${target.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${target.secretKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, body: parsed, text };
+}
+
+export async function uploadProfileImage(target: Target, userId: string, bytes: Uint8Array = PNG.bytes): Promise<{ status: number; body: unknown; text: string }> {
+  const form = new FormData();
+  form.append('file', new Blob([bytes], { type: 'image/png' }), 'blob');
+  const response = await fetch(`${target.baseUrl}/v1/users/${userId}/profile_image`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${target.secretKey}` },
+    body: form,
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, body: parsed, text };
+}
+
+export interface RichFixtures {
+  user_id: string;
+  organization_id: string;
+  external_account_id: string;
+  provider: string;
+  /** The stored profile image's key (`/images/:key`). */
+  key: string;
+}
+
+/** A user with password, TOTP, backup codes, a profile image, a linked Google account and an organization. */
+export async function createRichFixtures(server: TestServer): Promise<RichFixtures> {
+  const user = await api(server, 'POST', '/v1/users', {
+    body: {
+      email_address: [`${unique('fx')}@example.com`],
+      username: unique('fx'),
+      password: FIXTURE_PASSWORD,
+      totp_secret: FIXTURE_TOTP_SECRET,
+      backup_codes: FIXTURE_BACKUP_CODES,
+      public_metadata: { tier: 'gold' },
+    },
+  });
+  assert.equal(user.status, 200, user.text);
+  const userId = (user.body as { id: string }).id;
+  const image = await uploadProfileImage(server, userId);
+  assert.equal(image.status, 200, image.text);
+  const imageUrl = (image.body as { image_url: string }).image_url;
+  const account = await api(server, 'POST', `/_clerkd/users/${userId}/external_accounts`, {
+    body: { provider: 'oauth_google', provider_user_id: unique('g'), email_address: 'fx@example.com', access_token: unique('at'), refresh_token: unique('rt') },
+  });
+  assert.equal(account.status, 200, account.text);
+  const organization = await api(server, 'POST', '/v1/organizations', { body: { name: unique('Org '), created_by: userId } });
+  assert.equal(organization.status, 200, organization.text);
+  return {
+    user_id: userId,
+    organization_id: (organization.body as { id: string }).id,
+    external_account_id: (account.body as { id: string }).id,
+    provider: 'oauth_google',
+    key: imageUrl.slice(imageUrl.lastIndexOf('/') + 1),
+  };
+}
