@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/connection.js';
 import { requireSecretKey } from './http/auth.js';
-import { registerErrorHandlers, sendClerkError, toClerkError } from './http/error-handler.js';
+import { registerErrorHandlers, sendClerkError, toClerkError, writeClientError } from './http/error-handler.js';
 import { registerJsonBody } from './http/json-body.js';
 import { registerApiDocs } from './http/openapi.js';
 import { registerRateLimits } from './http/rate-limit.js';
@@ -76,6 +76,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: () => randomUUID().replaceAll('-', ''),
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // Requests Node's HTTP parser refuses never reach Fastify: answer them in Clerk's shape too.
+    clientErrorHandler: writeClientError,
     frameworkErrors: (error, request, reply) => {
       sendClerkError(request, reply, toClerkError(error, { bodyLimit: config.bodyLimitBytes, contentType: request.headers['content-type'] }) ?? errors.malformedRequestParameters());
     },

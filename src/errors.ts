@@ -286,6 +286,13 @@ export const errors = {
       message: 'Token retrieval failed',
       longMessage: 'Failed to retrieve a new access token from the OAuth provider',
     }),
+  storedTokenUnreadable: () =>
+    new ClerkApiError({
+      status: 400,
+      code: 'oauth_token_retrieval_error',
+      message: 'Token retrieval failed',
+      longMessage: 'The stored OAuth token cannot be decrypted with the configured CLERKD_ENCRYPTION_KEY (was the key changed?). Store the tokens again through the control surface.',
+    }),
   // Code and message from Clerk's rate-limit error index (TooManyRequests); the long message adds which limit was hit.
   tooManyRequests: (limitDescription: string, retryAfterSeconds: number) =>
     new ClerkApiError({

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { driverError, isBusy } from '../db/executor.js';
 import { ClerkApiError, errors } from '../errors.js';
+import { TokenDecryptionError } from '../oauth/crypto.js';
 import { clerkErrorFromValidation } from './validation.js';
 
 /** Renders any failure in Clerk's error shape; the only place error bodies are written. */
@@ -18,6 +19,7 @@ export function toClerkError(error: unknown, context: ErrorContext): ClerkApiErr
   const fastifyError = error as Partial<FastifyError> & { validationContext?: string };
   if (fastifyError.validation) return clerkErrorFromValidation(fastifyError.validation, fastifyError.validationContext ?? 'body');
   if (isBusy(error)) return errors.databaseBusy();
+  if (error instanceof TokenDecryptionError) return errors.storedTokenUnreadable();
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return errors.unsupportedContentType(context.contentType ?? '(none)', 'application/json');
@@ -86,9 +88,6 @@ export function writeClientError(error: NodeJS.ErrnoException, socket: Duplex): 
 }
 
 export function registerErrorHandlers(app: FastifyInstance, bodyLimit: number): void {
-  // Replaces Fastify's default clientError listener (the same as its `clientErrorHandler` option).
-  app.server.removeAllListeners('clientError');
-  app.server.on('clientError', writeClientError);
   app.setErrorHandler((error, request, reply) => {
     const clerkError = toClerkError(error, { bodyLimit, contentType: request.headers['content-type'] });
     if (clerkError) return sendClerkError(request, reply, clerkError);
