@@ -13,6 +13,9 @@ export interface DatabaseHandle {
   close(): void;
 }
 
+/** The SQL function the search queries use for Unicode-aware lowercasing. */
+export const UNICODE_LOWER = 'unicode_lower';
+
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 /**
@@ -27,6 +30,9 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number } =
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+  // SQLite's lower() and LIKE fold ASCII only; case-insensitive search of names like
+  // "Élodie" needs the same Unicode folding on stored text and on the query (JS toLowerCase).
+  sqlite.function(UNICODE_LOWER, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_DIR });
   return {

@@ -28,7 +28,7 @@ function escapeLike(value: string): string {
 }
 
 function containsIgnoringCase(column: SQL, value: string): SQL {
-  return sql`lower(${column}) LIKE ${`%${escapeLike(value.toLowerCase())}%`} ESCAPE '\\'`;
+  return sql`unicode_lower(${column}) LIKE ${`%${escapeLike(value.toLowerCase())}%`} ESCAPE '\\'`;
 }
 
 /**

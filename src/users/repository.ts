@@ -46,7 +46,7 @@ function prepared<T>(x: Executor, name: string, build: (x: Executor) => T): T {
 const idList = sql`(SELECT value FROM json_each(${sql.placeholder('ids')}))`;
 
 function contains(column: SQL, value: string): SQL {
-  return sql`lower(${column}) LIKE ${likePattern(value)} ESCAPE '\\'`;
+  return sql`unicode_lower(${column}) LIKE ${likePattern(value)} ESCAPE '\\'`;
 }
 
 /**
@@ -254,7 +254,7 @@ export const userRepository = {
 
   refreshSearchTextChunk(x: Executor, ids: string[]): void {
     const nl = sql`char(10)`;
-    x.run(sql`UPDATE ${users} SET search_text = lower(
+    x.run(sql`UPDATE ${users} SET search_text = unicode_lower(
         ${users.id} || ${nl} || coalesce(${users.username}, '') || ${nl} ||
         coalesce(${users.firstName}, '') || ' ' || coalesce(${users.lastName}, '') || ${nl} ||
         coalesce((SELECT group_concat(${emailAddresses.emailAddress}, char(10)) FROM ${emailAddresses} WHERE ${emailAddresses.userId} = ${users.id}), '') || ${nl} ||
