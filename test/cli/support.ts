@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+export { freePort } from '../support/built-server.js';
+import { freePort } from '../support/built-server.js';
 
 /** `node bin/clerkd.js …` as a user runs it (the bin imports dist/cli.js, built by `npm run build`). */
 
@@ -41,16 +42,6 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** `clerkd start …` in its own process, resolved once it logs that it is ready. */
 export async function startServer(args: string[], env: Record<string, string> = {}): Promise<RunningServer> {

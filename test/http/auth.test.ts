@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { ConfigError, DEVELOPMENT_SECRET_KEY, loadConfig } from '../../src/config.js';
 import { api, startTestServer, TEST_SECRET_KEY, unique, type ApiResponse, type TestServer } from '../support/server.js';
 import { assertArrayMatchesSpec, assertMatchesSpec } from '../support/spec-schema.js';
+import { assertClerkError } from '../support/clerk-errors.js';
 
 /** `Authorization: Bearer <secret key>` on /v1, public images, and which keys the config admits. */
 
@@ -14,13 +15,6 @@ after(async () => {
   await server.close();
 });
 
-function assertClerkError(response: ApiResponse, status: number, code: string): void {
-  assert.equal(response.status, status, response.text);
-  assert.equal(response.headers.get('content-type'), 'application/json');
-  assertMatchesSpec('ClerkErrors', response.body);
-  const [first] = (response.body as { errors: { code: string }[] }).errors;
-  assert.equal(first?.code, code, response.text);
-}
 
 function bearer(key: string): Record<string, string> {
   return { authorization: `Bearer ${key}` };

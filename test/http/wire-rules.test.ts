@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { UserJson } from '../../src/schemas/user-response.js';
 import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
 import { assertArrayMatchesSpec, assertMatchesSpec } from '../support/spec-schema.js';
+import { assertClerkError } from '../support/clerk-errors.js';
 
 /**
  * What the official SDKs need from every response and send in every request
@@ -26,13 +27,6 @@ async function createUser(): Promise<UserJson> {
   return response.body as UserJson;
 }
 
-function assertClerkError(response: ApiResponse, status: number, code: string): void {
-  assert.equal(response.status, status, response.text);
-  assert.equal(response.headers.get('content-type'), 'application/json');
-  assertMatchesSpec('ClerkErrors', response.body);
-  const [first] = (response.body as { errors: { code: string }[] }).errors;
-  assert.equal(first?.code, code, response.text);
-}
 
 // ---- response content type -----------------------------------------------------------
 

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { DEVELOPMENT_ENCRYPTION_KEY } from '../../src/oauth/crypto.js';
+import { freePort } from '../support/built-server.js';
 
 /** CLERKD_ENCRYPTION_KEY, CLERKD_OAUTH_PROVIDERS and CLERKD_OAUTH_REFRESH_TIMEOUT_MS, checked at start. */
 
@@ -97,16 +97,6 @@ test('the refresh timeout is configurable within bounds', () => {
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs `npm start`'s entry point until it is ready (then stops it) or exits; returns its output. */
 async function runEntryPoint(env: Record<string, string>): Promise<{ code: number | null; output: string }> {

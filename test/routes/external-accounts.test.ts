@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { ExternalAccountJson, UserJson } from '../../src/schemas/user-response.js';
 import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
 import { assertArrayMatchesSpec, assertMatchesSpec } from '../support/spec-schema.js';
+import { assertClerkError } from '../support/clerk-errors.js';
 
 /**
  * External accounts: linked through clerkd's control surface (`/_clerkd`, same secret key),
@@ -50,13 +51,6 @@ function deleteAccount(userId: string, accountId: string): Promise<ApiResponse> 
   return api(server, 'DELETE', `/v1/users/${userId}/external_accounts/${accountId}`);
 }
 
-function assertClerkError(response: ApiResponse, status: number, code: string, param?: string): void {
-  assert.equal(response.status, status, response.text);
-  assertMatchesSpec('ClerkErrors', response.body);
-  const [first] = (response.body as { errors: { code: string; meta: { param_name?: string } }[] }).errors;
-  assert.equal(first?.code, code, response.text);
-  if (param !== undefined) assert.equal(first?.meta.param_name, param, response.text);
-}
 
 // ---- control surface: create ----------------------------------------------------------------
 

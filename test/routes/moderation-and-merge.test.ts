@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
+import { assertClerkError } from '../support/clerk-errors.js';
 import { assertArrayMatchesSpec, assertMatchesSpec } from '../support/spec-schema.js';
 
 /** Ban, unban, lock, unlock (single and bulk) and the deep-merge PATCH of metadata, over HTTP. */
@@ -28,14 +29,6 @@ interface UserJson {
   updated_at: number;
 }
 
-function assertError(response: ApiResponse, status: number, code: string, param?: string): void {
-  assert.equal(response.status, status, response.text);
-  assert.equal(response.headers.get('content-type'), 'application/json');
-  assertMatchesSpec('ClerkErrors', response.body);
-  const [error] = (response.body as { errors: { code: string; meta: { param_name?: string } }[] }).errors;
-  assert.equal(error!.code, code);
-  if (param) assert.equal(error!.meta.param_name, param);
-}
 
 async function createUser(target: TestServer = server, body: Record<string, unknown> = {}): Promise<UserJson> {
   const response = await api(target, 'POST', '/v1/users', { body: { username: unique('mod').toLowerCase().slice(0, 60), ...body } });
@@ -116,7 +109,7 @@ test('unlock clears the lock and restores every verification attempt', async () 
 
 test('ban, unban, lock and unlock of an unknown user answer 404 resource_not_found', async () => {
   for (const action of ['ban', 'unban', 'lock', 'unlock']) {
-    assertError(await bodylessPost(server, `/v1/users/user_unknown/${action}`), 404, 'resource_not_found');
+    assertClerkError(await bodylessPost(server, `/v1/users/user_unknown/${action}`), 404, 'resource_not_found');
   }
 });
 
@@ -135,15 +128,15 @@ test('bulk ban bans every listed user and returns them as an array', async () =>
 
 test('bulk ban with an unknown id bans no one', async () => {
   const a = await createUser();
-  assertError(await api(server, 'POST', '/v1/users/ban', { body: { user_ids: [a.id, 'user_missing'] } }), 404, 'resource_not_found');
+  assertClerkError(await api(server, 'POST', '/v1/users/ban', { body: { user_ids: [a.id, 'user_missing'] } }), 404, 'resource_not_found');
   assert.equal((await getUser(a.id)).banned, false);
 });
 
 test('bulk ban refuses an empty list and more than 50 ids', async () => {
-  assertError(await api(server, 'POST', '/v1/users/ban', { body: { user_ids: [] } }), 422, 'form_param_value_invalid', 'user_ids');
+  assertClerkError(await api(server, 'POST', '/v1/users/ban', { body: { user_ids: [] } }), 422, 'form_param_value_invalid', 'user_ids');
   const many = Array.from({ length: 51 }, (_, i) => `user_${i}`);
-  assertError(await api(server, 'POST', '/v1/users/ban', { body: { user_ids: many } }), 422, 'form_param_value_invalid', 'user_ids');
-  assertError(await api(server, 'POST', '/v1/users/ban', { body: {} }), 422, 'form_param_missing', 'user_ids');
+  assertClerkError(await api(server, 'POST', '/v1/users/ban', { body: { user_ids: many } }), 422, 'form_param_value_invalid', 'user_ids');
+  assertClerkError(await api(server, 'POST', '/v1/users/ban', { body: {} }), 422, 'form_param_missing', 'user_ids');
 });
 
 // ---- PATCH /users/{id}/metadata -------------------------------------------------------
@@ -176,11 +169,11 @@ test('concurrent PATCHes on different keys of one user all land', async () => {
 
 test('metadata over 8 KB is refused with form_param_exceeds_allowed_size on create, PUT and PATCH, leaving it unchanged', async () => {
   const big = { blob: 'x'.repeat(8 * 1024) };
-  assertError(await api(server, 'POST', '/v1/users', { body: { public_metadata: big } }), 422, 'form_param_exceeds_allowed_size', 'public_metadata');
+  assertClerkError(await api(server, 'POST', '/v1/users', { body: { public_metadata: big } }), 422, 'form_param_exceeds_allowed_size', 'public_metadata');
   const user = await createUser(server, { private_metadata: { half: 'y'.repeat(5000) } });
-  assertError(await api(server, 'PUT', `/v1/users/${user.id}/metadata`, { body: { unsafe_metadata: big } }), 422, 'form_param_exceeds_allowed_size', 'unsafe_metadata');
+  assertClerkError(await api(server, 'PUT', `/v1/users/${user.id}/metadata`, { body: { unsafe_metadata: big } }), 422, 'form_param_exceeds_allowed_size', 'unsafe_metadata');
   // Each patch is small; the merged result is what is too large.
-  assertError(
+  assertClerkError(
     await api(server, 'PATCH', `/v1/users/${user.id}/metadata`, { body: { private_metadata: { other: 'z'.repeat(4000) } } }),
     422,
     'form_param_exceeds_allowed_size',
@@ -191,11 +184,11 @@ test('metadata over 8 KB is refused with form_param_exceeds_allowed_size on crea
 
 test('PATCH metadata with a non-object value or an unknown field is refused', async () => {
   const user = await createUser();
-  assertError(await api(server, 'PATCH', `/v1/users/${user.id}/metadata`, { body: { public_metadata: [1, 2] } }), 422, 'form_param_type_invalid', 'public_metadata');
-  assertError(await api(server, 'PATCH', `/v1/users/${user.id}/metadata`, { body: { public_metadata: 'x' } }), 422, 'form_param_type_invalid', 'public_metadata');
-  assertError(await api(server, 'PATCH', `/v1/users/${user.id}/metadata`, { body: { metadata: {} } }), 422, 'form_param_unknown', 'metadata');
+  assertClerkError(await api(server, 'PATCH', `/v1/users/${user.id}/metadata`, { body: { public_metadata: [1, 2] } }), 422, 'form_param_type_invalid', 'public_metadata');
+  assertClerkError(await api(server, 'PATCH', `/v1/users/${user.id}/metadata`, { body: { public_metadata: 'x' } }), 422, 'form_param_type_invalid', 'public_metadata');
+  assertClerkError(await api(server, 'PATCH', `/v1/users/${user.id}/metadata`, { body: { metadata: {} } }), 422, 'form_param_unknown', 'metadata');
 });
 
 test('PATCH metadata of an unknown user answers 404', async () => {
-  assertError(await api(server, 'PATCH', '/v1/users/user_nobody/metadata', { body: { public_metadata: { a: 1 } } }), 404, 'resource_not_found');
+  assertClerkError(await api(server, 'PATCH', '/v1/users/user_nobody/metadata', { body: { public_metadata: { a: 1 } } }), 404, 'resource_not_found');
 });

@@ -7,6 +7,7 @@ import type { UserJson } from '../../src/schemas/user-response.js';
 import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
 import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoint.js';
+import { assertClerkError } from '../support/clerk-errors.js';
 
 /**
  * GET /v1/users/{user_id}/oauth_access_tokens/{provider}: both response shapes, and refresh
@@ -118,11 +119,6 @@ function page(response: ApiResponse): { data: TokenJson[]; total_count: number }
   return body;
 }
 
-function assertClerkError(response: ApiResponse, status: number, code: string): void {
-  assert.equal(response.status, status, response.text);
-  assertMatchesSpec('ClerkErrors', response.body);
-  assert.equal((response.body as { errors: { code: string }[] }).errors[0]?.code, code, response.text);
-}
 
 function callsWith(endpoint: TokenEndpoint, refreshToken: string): number {
   return endpoint.requests.filter((request) => request.refreshToken === refreshToken).length;

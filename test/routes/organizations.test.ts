@@ -15,6 +15,7 @@ import type { MembershipJson, MembershipListJson, OrganizationJson, Organization
 import type { UserJson } from '../../src/schemas/user-response.js';
 import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
 import { assertArrayMatchesSpec, assertMatchesSpec } from '../support/spec-schema.js';
+import { assertClerkError } from '../support/clerk-errors.js';
 
 let server: TestServer;
 before(async () => {
@@ -76,13 +77,6 @@ function assertOrganizationList(response: ApiResponse): OrganizationListJson {
   return body;
 }
 
-function assertClerkError(response: ApiResponse, status: number, code: string, param?: string): void {
-  assert.equal(response.status, status, response.text);
-  assertMatchesSpec('ClerkErrors', response.body);
-  const [first] = (response.body as { errors: { code: string; meta: { param_name?: string } }[] }).errors;
-  assert.equal(first?.code, code, response.text);
-  if (param !== undefined) assert.equal(first?.meta.param_name, param, response.text);
-}
 
 async function createOrganization(body: Record<string, unknown> = {}): Promise<OrganizationJson> {
   return assertOrganization(await api(server, 'POST', '/v1/organizations', { body: { name: `Org ${marker()}`, ...body } }));

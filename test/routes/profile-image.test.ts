@@ -8,6 +8,7 @@ import type { UserJson } from '../../src/schemas/user-response.js';
 import { ALL_FORMATS, GIF, JPEG, paddedImage, PNG, PNG_2X2, WEBP, type ImageFixture } from '../support/images.js';
 import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
+import { assertClerkError } from '../support/clerk-errors.js';
 
 /**
  * POST/DELETE /v1/users/{id}/profile_image over HTTP, and the public /images/<key> URLs
@@ -85,14 +86,6 @@ async function getUser(userId: string): Promise<UserJson> {
   return response.body as UserJson;
 }
 
-function assertClerkError(response: ApiResponse, status: number, code: string, paramName?: string): void {
-  assert.equal(response.status, status, response.text);
-  assert.equal(response.headers.get('content-type'), 'application/json');
-  assertMatchesSpec('ClerkErrors', response.body);
-  const [first] = (response.body as { errors: { code: string; meta?: { param_name?: string } }[] }).errors;
-  assert.equal(first?.code, code, response.text);
-  if (paramName !== undefined) assert.equal(first?.meta?.param_name, paramName, response.text);
-}
 
 /** The key an image URL names; the URL itself must be `<publicUrl>/images/<key>`. */
 function keyOf(url: string, on: TestServer = server): string {

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import type { UserJson } from '../../src/schemas/user-response.js';
 import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
+import { assertClerkError } from '../support/clerk-errors.js';
 
 /** PUT /v1/users/{id}/metadata (ReplaceUserMetadata): each given field replaces wholesale. */
 
@@ -44,13 +45,6 @@ async function replaceMetadata(id: string, body: unknown): Promise<UserJson> {
   return response.body as UserJson;
 }
 
-function assertClerkError(response: ApiResponse, status: number, code: string, paramName?: string): void {
-  assert.equal(response.status, status, response.text);
-  assertMatchesSpec('ClerkErrors', response.body);
-  const [first] = (response.body as { errors: { code: string; meta?: { param_name?: string } }[] }).errors;
-  assert.equal(first?.code, code, response.text);
-  if (paramName !== undefined) assert.equal(first?.meta?.param_name, paramName, response.text);
-}
 
 function metadataOf(user: UserJson): Pick<UserJson, (typeof FIELDS)[number]> {
   return { public_metadata: user.public_metadata, private_metadata: user.private_metadata, unsafe_metadata: user.unsafe_metadata };

@@ -6,6 +6,7 @@ import { emailAddresses, phoneNumbers, users, web3Wallets } from '../../src/db/s
 import type { UserJson } from '../../src/schemas/user-response.js';
 import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
+import { assertClerkError } from '../support/clerk-errors.js';
 
 /** POST /v1/users: every CreateUser field, the identifier rules, and what a rejected create leaves behind. */
 
@@ -44,13 +45,6 @@ async function createUser(body: Record<string, unknown>): Promise<UserJson> {
   return response.body as UserJson;
 }
 
-function assertClerkError(response: ApiResponse, status: number, code: string, paramName?: string): void {
-  assert.equal(response.status, status, response.text);
-  assertMatchesSpec('ClerkErrors', response.body);
-  const [first] = (response.body as { errors: { code: string; meta?: { param_name?: string } }[] }).errors;
-  assert.equal(first?.code, code, response.text);
-  if (paramName !== undefined) assert.equal(first?.meta?.param_name, paramName, response.text);
-}
 
 function emailId(user: UserJson, address: string): string | undefined {
   return user.email_addresses.find((email) => email.email_address === address)?.id;

@@ -6,6 +6,7 @@ import { emailAddresses, phoneNumbers, users, web3Wallets } from '../../src/db/s
 import type { UserJson } from '../../src/schemas/user-response.js';
 import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
+import { assertClerkError } from '../support/clerk-errors.js';
 
 /** DELETE /v1/users/{id}: Clerk's DeletedObject, and nothing of the user left behind. */
 
@@ -40,12 +41,6 @@ async function deleteUser(id: string): Promise<ApiResponse> {
   return api(server, 'DELETE', `/v1/users/${id}`);
 }
 
-function assertClerkError(response: ApiResponse, status: number, code: string): void {
-  assert.equal(response.status, status, response.text);
-  assertMatchesSpec('ClerkErrors', response.body);
-  const [first] = (response.body as { errors: { code: string }[] }).errors;
-  assert.equal(first?.code, code, response.text);
-}
 
 /** Rows that still belong to the user, table by table. */
 function rowsOf(userId: string): Record<string, number> {

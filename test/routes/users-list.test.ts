@@ -15,6 +15,7 @@ import { eq } from 'drizzle-orm';
 import { externalAccounts, organizationMemberships, organizations, users } from '../../src/db/schema.js';
 import { api, startTestServer, type ApiResponse, type TestServer } from '../support/server.js';
 import { assertArrayMatchesSpec, assertMatchesSpec } from '../support/spec-schema.js';
+import { assertClerkError } from '../support/clerk-errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -143,15 +144,6 @@ async function countUsers(server: TestServer, query: string): Promise<number> {
   return body.total_count;
 }
 
-function assertClerkError(response: ApiResponse, status: number, code: string, paramName?: string): void {
-  assert.equal(response.status, status, `expected ${status} ${code}, got ${response.status} ${response.text}`);
-  assertJson(response);
-  assertMatchesSpec('ClerkErrors', response.body);
-  const [first] = (response.body as ClerkErrorsBody).errors;
-  assert.ok(first, 'at least one error');
-  assert.equal(first.code, code);
-  if (paramName !== undefined) assert.equal(first.meta?.param_name, paramName);
-}
 
 function withServer(): () => TestServer {
   let server: TestServer | undefined;

@@ -7,6 +7,7 @@ import { users } from '../../src/db/schema.js';
 import type { UserJson } from '../../src/schemas/user-response.js';
 import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
+import { assertClerkError } from '../support/clerk-errors.js';
 
 /** GET and PATCH /v1/users/{id}: every UpdateUser field, API-version gating, and atomicity. */
 
@@ -59,13 +60,6 @@ async function updateUser(id: string, body: unknown, headers: Record<string, str
   return response.body as UserJson;
 }
 
-function assertClerkError(response: ApiResponse, status: number, code: string, paramName?: string): void {
-  assert.equal(response.status, status, response.text);
-  assertMatchesSpec('ClerkErrors', response.body);
-  const [first] = (response.body as { errors: { code: string; meta?: { param_name?: string } }[] }).errors;
-  assert.equal(first?.code, code, response.text);
-  if (paramName !== undefined) assert.equal(first?.meta?.param_name, paramName, response.text);
-}
 
 /** Sends an update that must be refused, and proves the user reads back exactly as before. */
 async function rejectedUpdate(id: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {

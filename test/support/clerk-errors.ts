@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import type { ApiResponse } from './server.js';
+import { assertMatchesSpec } from './spec-schema.js';
 
 /**
  * Clerk's error body, checked strictly: `{errors: [{message, long_message, code, meta}],
@@ -29,4 +31,18 @@ export function assertClerkErrorBody(body: unknown, context: string): asserts bo
 
 export function errorCode(body: unknown): string | undefined {
   return (body as Partial<ClerkErrorBody> | undefined)?.errors?.[0]?.code;
+}
+
+/**
+ * The one check every HTTP test makes of an error answer: the status, a Content-Type of
+ * exactly `application/json` (the SDK ignores anything else), the spec's ClerkErrors schema,
+ * the first error's code and, when given, its `meta.param_name`.
+ */
+export function assertClerkError(response: ApiResponse, status: number, code: string, paramName?: string): void {
+  assert.equal(response.status, status, `expected ${status} ${code}, got ${response.status} ${response.text}`);
+  assert.equal(response.headers.get('content-type'), 'application/json');
+  assertMatchesSpec('ClerkErrors', response.body);
+  const [first] = (response.body as ClerkErrorBody).errors;
+  assert.equal(first?.code, code, response.text);
+  if (paramName !== undefined) assert.equal(first?.meta.param_name, paramName, response.text);
 }
