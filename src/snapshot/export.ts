@@ -6,6 +6,7 @@ import { SnapshotError } from './errors.js';
 import { snapshotRepository as repo } from './repository.js';
 import { SNAPSHOT_VERSION, type Snapshot, type SnapshotExternalAccount, type SnapshotUser } from './schema.js';
 import { TOKEN_COLUMNS, tokenContext } from '../oauth/token-context.js';
+import { groupByUser } from '../users/repository.js';
 
 /**
  * The whole database as one snapshot document, read in one transaction so it is consistent
@@ -15,15 +16,6 @@ import { TOKEN_COLUMNS, tokenContext } from '../oauth/token-context.js';
  * the document holds them in plain text.
  */
 
-function groupByUser<T extends { userId: string }>(rows: T[]): Map<string, T[]> {
-  const grouped = new Map<string, T[]>();
-  for (const row of rows) {
-    const list = grouped.get(row.userId);
-    if (list) list.push(row);
-    else grouped.set(row.userId, [row]);
-  }
-  return grouped;
-}
 
 function exportAccount(account: ExternalAccountRow, cipher: TokenCipher, path: string): SnapshotExternalAccount {
   const tokens: Record<(typeof TOKEN_COLUMNS)[number], string | null> = { access_token: null, refresh_token: null, id_token: null, token_secret: null };

@@ -13,6 +13,7 @@ import {
   type UserRow,
   type Web3WalletRow,
 } from '../db/schema.js';
+import { ANCHOR_MIN_OFFSET, OffsetAnchors } from './offset-anchors.js';
 import type { UserAggregate, UserListFilter, UserOrder, UserOrderField, UserPage } from './types.js';
 
 /**
@@ -137,6 +138,22 @@ function orderTerms(order: UserOrder): SQL[] {
   return terms;
 }
 
+const anchorsByExecutor = new WeakMap<Executor, OffsetAnchors>();
+function offsetAnchors(x: Executor): OffsetAnchors {
+  let anchors = anchorsByExecutor.get(x);
+  if (!anchors) anchorsByExecutor.set(x, (anchors = new OffsetAnchors()));
+  return anchors;
+}
+
+/**
+ * Changes whenever any connection commits: `data_version` moves on other connections'
+ * commits, `total_changes()` on this one's.
+ */
+function dataVersion(x: Executor): string {
+  const row = prepared(x, 'dataVersion', (db) => db.select({ version: sql<string>`(SELECT data_version FROM pragma_data_version) || ':' || total_changes()` }).from(sql`(SELECT 1)`).prepare()).get();
+  return row!.version;
+}
+
 /** Rows per multi-row INSERT and ids per IN (...): well below SQLite's 32766 parameters. */
 const ROW_CHUNK = 200;
 const ID_CHUNK = 5000;
@@ -147,7 +164,8 @@ function chunks<T>(rows: T[]): T[][] {
   return result;
 }
 
-function groupByUser<T extends { userId: string }>(rows: T[]): Map<string, T[]> {
+/** Rows of several users, by user id, each list in the order given. */
+export function groupByUser<T extends { userId: string }>(rows: T[]): Map<string, T[]> {
   const grouped = new Map<string, T[]>();
   for (const row of rows) {
     const list = grouped.get(row.userId);
@@ -265,20 +283,31 @@ export const userRepository = {
 
   listUserIds(x: Executor, filter: UserListFilter, order: UserOrder, page: UserPage): string[] {
     const where = filterConditions(filter);
-    if (page.startingAfter) {
-      const { createdAt, id } = page.startingAfter;
+    const keysetAfter = (cursor: { createdAt: number; id: string }) => {
       const after = order.direction === 'asc' ? sql`>` : sql`<`;
-      where.push(sql`(${users.createdAt} ${after} ${createdAt} OR (${users.createdAt} = ${createdAt} AND ${users.id} ${after} ${id}))`);
-    }
-    return x
-      .select({ id: users.id })
+      return sql`(${users.createdAt} ${after} ${cursor.createdAt} OR (${users.createdAt} = ${cursor.createdAt} AND ${users.id} ${after} ${cursor.id}))`;
+    };
+    if (page.startingAfter) where.push(keysetAfter(page.startingAfter));
+
+    // Deep offsets in created_at order start from the nearest remembered position (see offset-anchors.ts).
+    const anchored = order.field === 'created_at' && !page.startingAfter && page.offset >= ANCHOR_MIN_OFFSET;
+    const list = anchored ? JSON.stringify([filter, order.direction]) : '';
+    const version = anchored ? dataVersion(x) : '';
+    const anchor = anchored ? offsetAnchors(x).nearest(list, version, page.offset) : undefined;
+    if (anchor) where.push(keysetAfter(anchor));
+    const offset = anchor ? page.offset - anchor.position - 1 : page.offset;
+
+    const rows = x
+      .select({ id: users.id, createdAt: users.createdAt })
       .from(users)
       .where(and(...where))
       .orderBy(...orderTerms(order))
       .limit(page.limit)
-      .offset(page.offset)
-      .all()
-      .map((row) => row.id);
+      .offset(offset)
+      .all();
+    const last = rows.at(-1);
+    if (anchored && last) offsetAnchors(x).remember(list, version, { position: page.offset + rows.length - 1, ...last });
+    return rows.map((row) => row.id);
   },
 
   countUsers(x: Executor, filter: UserListFilter): number {
