@@ -296,16 +296,20 @@ export const userRepository = {
     const anchor = anchored ? offsetAnchors(x).nearest(list, version, page.offset) : undefined;
     if (anchor) where.push(keysetAfter(anchor));
     const offset = anchor ? page.offset - anchor.position - 1 : page.offset;
+    // Also read the row just before the page, so the same page (or the next) starts from it later.
+    const lead = anchored && offset > 0 ? 1 : 0;
 
     const rows = x
       .select({ id: users.id, createdAt: users.createdAt })
       .from(users)
       .where(and(...where))
       .orderBy(...orderTerms(order))
-      .limit(page.limit)
-      .offset(offset)
+      .limit(page.limit + lead)
+      .offset(offset - lead)
       .all();
+    const before = lead ? rows.shift() : undefined;
     const last = rows.at(-1);
+    if (before) offsetAnchors(x).remember(list, version, { position: page.offset - 1, ...before });
     if (anchored && last) offsetAnchors(x).remember(list, version, { position: page.offset + rows.length - 1, ...last });
     return rows.map((row) => row.id);
   },
