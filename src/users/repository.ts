@@ -283,9 +283,11 @@ export const userRepository = {
 
   listUserIds(x: Executor, filter: UserListFilter, order: UserOrder, page: UserPage): string[] {
     const where = filterConditions(filter);
+    // A row-value comparison: SQLite seeks the (created_at, id) index with it, where the
+    // equivalent `a < x OR (a = x AND b < y)` makes it scan the whole index.
     const keysetAfter = (cursor: { createdAt: number; id: string }) => {
       const after = order.direction === 'asc' ? sql`>` : sql`<`;
-      return sql`(${users.createdAt} ${after} ${cursor.createdAt} OR (${users.createdAt} = ${cursor.createdAt} AND ${users.id} ${after} ${cursor.id}))`;
+      return sql`(${users.createdAt}, ${users.id}) ${after} (${cursor.createdAt}, ${cursor.id})`;
     };
     if (page.startingAfter) where.push(keysetAfter(page.startingAfter));
 
