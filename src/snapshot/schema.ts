@@ -36,37 +36,38 @@ function record<T extends Record<string, TSchema>>(properties: T, description: s
   return Type.Object(properties, { additionalProperties: false, description });
 }
 
+/** Fields every identification (email, phone, wallet) carries besides its value. */
+const identificationId = { id: Type.Optional(Id('idn', 'Identification id; generated when absent')), status: Type.Optional(Status) };
+const identificationTimestamps = {
+  created_at: Type.Optional(Millis("Default: the user's created_at")),
+  updated_at: Type.Optional(Millis("Default: the user's updated_at")),
+};
+
 export const SnapshotEmailAddress = record(
   {
-    id: Type.Optional(Id('idn', 'Identification id; generated when absent')),
+    ...identificationId,
     email_address: Type.String({ description: 'Stored lowercased; unique across all users' }),
-    status: Type.Optional(Status),
-    created_at: Type.Optional(Millis("Default: the user's created_at")),
-    updated_at: Type.Optional(Millis("Default: the user's updated_at")),
+    ...identificationTimestamps,
   },
   'An email address of the user.',
 );
 
 export const SnapshotPhoneNumber = record(
   {
-    id: Type.Optional(Id('idn', 'Identification id; generated when absent')),
+    ...identificationId,
     phone_number: Type.String({ description: 'E.164; unique across all users' }),
-    status: Type.Optional(Status),
     reserved_for_second_factor: Type.Optional(Type.Boolean({ description: 'Default false' })),
     default_second_factor: Type.Optional(Type.Boolean({ description: 'Default false' })),
-    created_at: Type.Optional(Millis("Default: the user's created_at")),
-    updated_at: Type.Optional(Millis("Default: the user's updated_at")),
+    ...identificationTimestamps,
   },
   'A phone number of the user.',
 );
 
 export const SnapshotWeb3Wallet = record(
   {
-    id: Type.Optional(Id('idn', 'Identification id; generated when absent')),
+    ...identificationId,
     web3_wallet: Type.String({ description: '0x and 40 hex digits; unique (case-insensitively) across all users' }),
-    status: Type.Optional(Status),
-    created_at: Type.Optional(Millis("Default: the user's created_at")),
-    updated_at: Type.Optional(Millis("Default: the user's updated_at")),
+    ...identificationTimestamps,
   },
   'A web3 wallet of the user.',
 );

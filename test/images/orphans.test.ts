@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { newId } from '../../src/ids.js';
 import { PNG } from '../support/images.js';
+import { uploadProfileImage } from '../support/fixtures.js';
 import { api, startTestServer } from '../support/server.js';
 
 test('at start, half-written uploads and images no user refers to are removed; referenced images stay', async () => {
@@ -13,15 +14,9 @@ test('at start, half-written uploads and images no user refers to are removed; r
   const server = await startTestServer({ CLERKD_IMAGES_DIR: dir });
   try {
     const user = (await api(server, 'POST', '/v1/users', { body: { first_name: 'Orphan' } })).body as { id: string };
-    const form = new FormData();
-    form.append('file', new Blob([PNG.bytes], { type: 'image/png' }), 'blob');
-    const uploaded = await fetch(`${server.baseUrl}/v1/users/${user.id}/profile_image`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${server.secretKey}` },
-      body: form,
-    });
-    assert.equal(uploaded.status, 200);
-    const kept = path.basename(new URL(((await uploaded.json()) as { image_url: string }).image_url).pathname);
+    const uploaded = await uploadProfileImage(server, user.id);
+    assert.equal(uploaded.status, 200, uploaded.text);
+    const kept = path.basename(new URL((uploaded.body as { image_url: string }).image_url).pathname);
     // What a crash between writing a file and committing its row leaves behind.
     const orphan = `${newId('img')}.png`;
     fs.writeFileSync(path.join(dir, orphan), PNG.bytes);

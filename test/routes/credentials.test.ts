@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { generate, generateSecret } from 'otplib';
 import { users } from '../../src/db/schema.js';
 import type { UserJson } from '../../src/schemas/user-response.js';
-import { api, startTestServer, unique, type ApiRequest, type ApiResponse, type TestServer } from '../support/server.js';
+import { api, type ApiRequest, type ApiResponse, startTestServer, type TestServer, unique, uniqueEmail } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
 
 /**
@@ -54,9 +54,6 @@ async function call(target: TestServer, method: string, path: string, options: A
 
 // ---- factories -----------------------------------------------------------------------
 
-function uniqueEmail(): string {
-  return `${unique('cred')}@example.com`;
-}
 
 /** A password that passes the policy and appears nowhere else. */
 function newPassword(): string {

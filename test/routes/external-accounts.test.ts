@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ExternalAccountJson, UserJson } from '../../src/schemas/user-response.js';
-import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
+import { api, type ApiResponse, startTestServer, type TestServer, unique, uniqueEmail } from '../support/server.js';
 import { assertArrayMatchesSpec, assertMatchesSpec } from '../support/spec-schema.js';
 import { assertClerkError } from '../support/clerk-errors.js';
 
@@ -19,9 +19,6 @@ after(async () => {
   await server.close();
 });
 
-function uniqueEmail(): string {
-  return `${unique('e')}@example.com`;
-}
 
 async function createUser(body: Record<string, unknown> = {}): Promise<UserJson> {
   const response = await api(server, 'POST', '/v1/users', { body: { email_address: [uniqueEmail()], ...body } });

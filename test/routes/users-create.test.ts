@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { count, eq } from 'drizzle-orm';
 import { emailAddresses, phoneNumbers, users, web3Wallets } from '../../src/db/schema.js';
 import type { UserJson } from '../../src/schemas/user-response.js';
-import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
+import { api, type ApiResponse, startTestServer, type TestServer, unique, uniqueEmail, uniquePhone, uniqueWallet } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
 import { assertClerkError } from '../support/clerk-errors.js';
 
@@ -23,17 +22,6 @@ const IDN_ID = /^idn_[0-9A-Za-z]{27}$/;
 const ADMIN_VERIFICATION = { object: 'verification_admin', status: 'verified', strategy: 'admin', attempts: null, expire_at: null };
 const BCRYPT_DIGEST = '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy';
 
-let phoneCounter = 0;
-function uniqueEmail(): string {
-  return `${unique('e')}@example.com`;
-}
-function uniquePhone(): string {
-  phoneCounter += 1;
-  return `+4470${String(Date.now() % 1_000_000).padStart(6, '0')}${String(phoneCounter).padStart(3, '0')}`;
-}
-function uniqueWallet(): string {
-  return `0x${randomBytes(20).toString('hex')}`;
-}
 function uniqueUsername(): string {
   return unique('name_');
 }

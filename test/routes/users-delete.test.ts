@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { count, eq } from 'drizzle-orm';
 import { emailAddresses, phoneNumbers, users, web3Wallets } from '../../src/db/schema.js';
 import type { UserJson } from '../../src/schemas/user-response.js';
-import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
+import { api, type ApiResponse, startTestServer, type TestServer, unique, uniqueEmail, uniquePhone, uniqueWallet } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
 import { assertClerkError } from '../support/clerk-errors.js';
 
@@ -18,17 +17,6 @@ after(async () => {
   await server.close();
 });
 
-let phoneCounter = 0;
-function uniqueEmail(): string {
-  return `${unique('e')}@example.com`;
-}
-function uniquePhone(): string {
-  phoneCounter += 1;
-  return `+4472${String(Date.now() % 1_000_000).padStart(6, '0')}${String(phoneCounter).padStart(3, '0')}`;
-}
-function uniqueWallet(): string {
-  return `0x${randomBytes(20).toString('hex')}`;
-}
 
 async function createUser(body: Record<string, unknown> = {}): Promise<UserJson> {
   const response = await api(server, 'POST', '/v1/users', { body: { email_address: [uniqueEmail()], ...body } });

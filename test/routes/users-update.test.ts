@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { users } from '../../src/db/schema.js';
 import type { UserJson } from '../../src/schemas/user-response.js';
-import { api, startTestServer, unique, type ApiResponse, type TestServer } from '../support/server.js';
+import { api, type ApiResponse, startTestServer, type TestServer, unique, uniqueEmail, uniquePhone, uniqueWallet } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
 import { assertClerkError } from '../support/clerk-errors.js';
 
@@ -23,17 +22,6 @@ const BCRYPT_DIGEST = '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17l
 const GO_SDK_API_VERSION = { 'clerk-api-version': '2021-02-05' };
 const JS_SDK_API_VERSION = { 'clerk-api-version': '2026-05-12' };
 
-let phoneCounter = 0;
-function uniqueEmail(): string {
-  return `${unique('e')}@example.com`;
-}
-function uniquePhone(): string {
-  phoneCounter += 1;
-  return `+4471${String(Date.now() % 1_000_000).padStart(6, '0')}${String(phoneCounter).padStart(3, '0')}`;
-}
-function uniqueWallet(): string {
-  return `0x${randomBytes(20).toString('hex')}`;
-}
 
 async function createUser(body: Record<string, unknown> = {}): Promise<UserJson> {
   const response = await api(server, 'POST', '/v1/users', { body: { email_address: [uniqueEmail()], ...body } });

@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createClerkClient, type ClerkClient, type OauthAccessToken } from '@clerk/backend';
 import { isClerkAPIResponseError } from '@clerk/backend/errors';
-import { api, startTestServer, unique, type TestServer } from '../support/server.js';
+import { api, unique, type TestServer } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
 import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoint.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
+import type { RecordingProxy } from './recording-proxy.js';
+import { startSdkSuite } from './sdk-suite.js';
 
 const CLIENT = { clientId: 'sdk-suite-client', clientSecret: 'sdk-suite-secret', authMethod: 'client_secret_basic' as const };
 
@@ -20,20 +21,17 @@ let endpoint: TokenEndpoint;
 let proxy: RecordingProxy;
 let clerk: ClerkClient;
 let recorded: ClerkClient;
+let close: () => Promise<void>;
 
 before(async () => {
   endpoint = await startTokenEndpoint(CLIENT);
-  server = await startTestServer({
+  ({ server, proxy, clerk, recorded, close } = await startSdkSuite({
     CLERKD_OAUTH_PROVIDERS: JSON.stringify({ google: { token_url: endpoint.url, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret } }),
-  });
-  proxy = await startRecordingProxy(server.baseUrl);
-  clerk = createClerkClient({ secretKey: server.secretKey, apiUrl: server.baseUrl });
-  recorded = createClerkClient({ secretKey: server.secretKey, apiUrl: proxy.baseUrl });
+  }));
 });
 
 after(async () => {
-  await proxy.close();
-  await server.close();
+  await close();
   await endpoint.close();
 });
 

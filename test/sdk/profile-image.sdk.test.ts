@@ -12,25 +12,23 @@ import { after, before, test } from 'node:test';
 import { createClerkClient, type ClerkClient, type User } from '@clerk/backend';
 import { isClerkAPIResponseError, type ClerkAPIResponseError } from '@clerk/backend/errors';
 import { GIF, JPEG, PNG, WEBP, type ImageFixture } from '../support/images.js';
-import { startTestServer, unique, type TestServer } from '../support/server.js';
+import { unique, type TestServer } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
+import type { RecordingProxy } from './recording-proxy.js';
+import { startSdkSuite } from './sdk-suite.js';
 
 let server: TestServer;
 let proxy: RecordingProxy;
 let clerk: ClerkClient;
 let recorded: ClerkClient;
+let close: () => Promise<void>;
 
 before(async () => {
-  server = await startTestServer();
-  proxy = await startRecordingProxy(server.baseUrl);
-  clerk = createClerkClient({ secretKey: server.secretKey, apiUrl: server.baseUrl });
-  recorded = createClerkClient({ secretKey: server.secretKey, apiUrl: proxy.baseUrl });
+  ({ server, proxy, clerk, recorded, close } = await startSdkSuite());
 });
 
 after(async () => {
-  await proxy.close();
-  await server.close();
+  await close();
 });
 
 async function createUser(): Promise<User> {

@@ -6,49 +6,34 @@
  * and errors).
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { createClerkClient, type ClerkClient, type User } from '@clerk/backend';
 import { isClerkAPIResponseError, type ClerkAPIResponseError } from '@clerk/backend/errors';
-import { startTestServer, unique, type TestServer } from '../support/server.js';
+import { type TestServer, unique, uniqueEmail, uniquePhone, uniqueWallet } from '../support/server.js';
 import { assertArrayMatchesSpec, assertMatchesSpec } from '../support/spec-schema.js';
-import { startRecordingProxy, type Exchange, type RecordingProxy } from './recording-proxy.js';
+import type { Exchange, RecordingProxy } from './recording-proxy.js';
+import { startSdkSuite } from './sdk-suite.js';
 
 let server: TestServer;
 let proxy: RecordingProxy;
 let clerk: ClerkClient;
 let recorded: ClerkClient;
+let close: () => Promise<void>;
 
 before(async () => {
-  server = await startTestServer();
-  proxy = await startRecordingProxy(server.baseUrl);
-  clerk = createClerkClient({ secretKey: server.secretKey, apiUrl: server.baseUrl });
-  recorded = createClerkClient({ secretKey: server.secretKey, apiUrl: proxy.baseUrl });
+  ({ server, proxy, clerk, recorded, close } = await startSdkSuite());
 });
 
 after(async () => {
-  await proxy.close();
-  await server.close();
+  await close();
 });
 
 // ---------------------------------------------------------------------------------------
 // Factories and assertions
 // ---------------------------------------------------------------------------------------
 
-function uniqueEmail(label = 'e'): string {
-  return `${unique(label)}@example.com`;
-}
 
-let phoneCounter = 0;
-/** A fresh E.164 number; the server's database is fresh, so a counter is unique enough. */
-function uniquePhone(): string {
-  phoneCounter += 1;
-  return `+1555${String(process.pid % 1000).padStart(3, '0')}${String(phoneCounter).padStart(4, '0')}`;
-}
 
-function uniqueWallet(): string {
-  return `0x${randomBytes(20).toString('hex')}`;
-}
 
 function uniqueUsername(prefix = 'user'): string {
   return unique(prefix).toLowerCase();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { PNG } from './images.js';
-import { api, unique, type TestServer } from './server.js';
+import { api, unique, type ApiTarget, type TestServer } from './server.js';
 
 /**
  * Small factories over HTTP for the reliability tests: a user with every credential, a
@@ -8,47 +8,20 @@ import { api, unique, type TestServer } from './server.js';
  * Each takes a base URL and key, so they work against an in-process server or a spawned one.
  */
 
-export interface Target {
-  baseUrl: string;
-  secretKey: string;
-}
+export type Target = ApiTarget;
 
 export const FIXTURE_PASSWORD = 'fixture-Password-8812';
 export const FIXTURE_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 export const FIXTURE_BACKUP_CODES = ['fixture-code-1111', 'fixture-code-2222'];
 
 export async function postJson(target: Target, path: string, body: unknown, method = 'POST'): Promise<{ status: number; body: unknown; text: string }> {
-  const response = await fetch(`${target.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${target.secretKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, body: parsed, text };
+  return api(target, method, path, { body });
 }
 
 export async function uploadProfileImage(target: Target, userId: string, bytes: Uint8Array = PNG.bytes): Promise<{ status: number; body: unknown; text: string }> {
   const form = new FormData();
   form.append('file', new Blob([bytes], { type: 'image/png' }), 'blob');
-  const response = await fetch(`${target.baseUrl}/v1/users/${userId}/profile_image`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${target.secretKey}` },
-    body: form,
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, body: parsed, text };
+  return api(target, 'POST', `/v1/users/${userId}/profile_image`, { formData: form });
 }
 
 export interface RichFixtures {

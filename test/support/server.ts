@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -76,16 +76,22 @@ export interface ApiRequest {
   body?: unknown;
   /** Sent as is, bypassing JSON encoding. */
   rawBody?: string;
+  /** A multipart body; fetch sets its Content-Type with the boundary. */
+  formData?: FormData;
   headers?: Record<string, string>;
   /** Omit the Authorization header. */
   anonymous?: boolean;
 }
 
 /** Raw HTTP against the server, for what the SDK cannot express (bad keys, bad bodies). */
-export async function api(server: TestServer, method: string, path: string, options: ApiRequest = {}): Promise<ApiResponse> {
+/** Where `api` sends requests: an in-process test server, or a spawned one. */
+export type ApiTarget = Pick<TestServer, 'baseUrl' | 'secretKey'>;
+
+export async function api(server: ApiTarget, method: string, path: string, options: ApiRequest = {}): Promise<ApiResponse> {
   const headers: Record<string, string> = { ...(options.anonymous ? {} : { authorization: `Bearer ${server.secretKey}` }) };
-  let body: string | undefined;
-  if (options.rawBody !== undefined) body = options.rawBody;
+  let body: string | FormData | undefined;
+  if (options.formData !== undefined) body = options.formData;
+  else if (options.rawBody !== undefined) body = options.rawBody;
   else if (options.body !== undefined) {
     body = JSON.stringify(options.body);
     headers['content-type'] = 'application/json';
@@ -109,4 +115,19 @@ let counter = 0;
 export function unique(label = 'u'): string {
   counter += 1;
   return `${label}${process.pid}${Date.now().toString(36)}${counter}`;
+}
+
+export function uniqueEmail(label = 'e'): string {
+  return `${unique(label)}@example.com`;
+}
+
+let phoneCounter = 0;
+/** A fresh E.164 number: the process id and a counter keep it unique within a test run. */
+export function uniquePhone(): string {
+  phoneCounter += 1;
+  return `+1555${String(process.pid % 1000).padStart(3, '0')}${String(phoneCounter).padStart(4, '0')}`;
+}
+
+export function uniqueWallet(): string {
+  return `0x${randomBytes(20).toString('hex')}`;
 }
