@@ -144,7 +144,7 @@ async function rawArgon2VerifyMs(params: { memoryCost: number; timeCost: number;
 
 /** `clerkd import` of 10,000 users without passwords, as a snapshot file would bring them. */
 async function importSeconds(dir: string, count: number, encryptionKey: Buffer): Promise<number> {
-  const database = openDatabase(path.join(dir, 'import.sqlite'));
+  const database = openDatabase(path.join(dir, 'import.sqlite'), { busyTimeoutMs: 5000 });
   try {
     const snapshot = {
       clerkd_snapshot: 1,

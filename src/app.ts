@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import pino from 'pino';
+import type pino from 'pino';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/connection.js';
@@ -13,6 +13,7 @@ import { serializeUser } from './http/serializers/user.js';
 import { validatorCompiler } from './http/validation.js';
 import { registerWireFormat } from './http/wire-format.js';
 import { errors } from './errors.js';
+import { createLogger, registerRequestLog } from './logging.js';
 import { ImageStore } from './images/store.js';
 import { TokenCipher } from './oauth/crypto.js';
 import type { RouteDeps } from './routes/deps.js';
@@ -22,7 +23,7 @@ import { DataReset } from './snapshot/reset.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { externalAccountRoutes } from './routes/external-accounts.js';
 import { healthRoutes } from './routes/health.js';
-import { pingDatabase } from './db/health.js';
+import { storageHealthOf } from './db/storage-faults.js';
 import { imageRoutes } from './routes/images.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -45,33 +46,23 @@ export interface AppOptions {
   logger?: pino.Logger | false;
 }
 
-/** Log redaction: secrets never reach the log, whatever a route logs. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  '*.password',
-  '*.password_digest',
-  '*.totp_secret',
-  '*.access_token',
-  '*.refresh_token',
-  '*.id_token',
-  '*.token_secret',
-  '*.client_secret',
-  '*.backup_codes',
-];
-
-export function loggerOptions(level: string): pino.LoggerOptions {
-  return { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-}
+const CONNECTION_CHECK_INTERVAL_MS = 1000;
 
 /** Builds the whole server; main.ts and the tests build it the same way. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, db } = options;
   const logging: { logger: false } | { loggerInstance: FastifyBaseLogger } =
-    options.logger === false ? { logger: false } : { loggerInstance: options.logger ?? pino(loggerOptions(config.logLevel)) };
+    options.logger === false ? { logger: false } : { loggerInstance: options.logger ?? createLogger(config.logLevel, config.logFormat) };
   const app = Fastify({
     ...logging,
+    // registerRequestLog writes one line per request instead of Fastify's two.
+    disableRequestLogging: true,
     bodyLimit: config.bodyLimitBytes,
+    // A client that trickles its request holds a socket: these bound how long (408 in Clerk's shape).
+    requestTimeout: config.timeouts.requestMs,
+    keepAliveTimeout: config.timeouts.keepAliveMs,
+    // Node checks the request and header timeouts on this interval (30 s by default, which would double them).
+    http: { headersTimeout: config.timeouts.headersMs, connectionsCheckingInterval: CONNECTION_CHECK_INTERVAL_MS },
     // The trace id (`clerk_trace_id`): randomUUID draws from a cached entropy pool, unlike randomBytes.
     genReqId: () => randomUUID().replaceAll('-', ''),
     requestIdHeader: false,
@@ -84,9 +75,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  registerRequestLog(app);
   registerJsonBody(app);
   registerWireFormat(app);
-  registerErrorHandlers(app, config.bodyLimitBytes);
+  const storage = storageHealthOf(db);
+  registerErrorHandlers(app, config.bodyLimitBytes, storage);
 
   const users = new UserService({ db, config });
   const profileImages = new ProfileImageService({ db, store: new ImageStore({ dir: config.imagesDir, maxBytes: config.imageMaxBytes }), log: app.log });
@@ -111,7 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Before every route: @fastify/swagger builds the OpenAPI document from the routes it sees registered.
   await registerApiDocs(app, config);
-  await app.register(healthRoutes, { checkDatabase: () => pingDatabase(db) });
+  await app.register(healthRoutes, { checkDatabase: () => storage.check() });
   await app.register(imageRoutes, { deps });
   await app.register(
     async (v1) => {

@@ -302,6 +302,16 @@ export const errors = {
       longMessage: `Too many requests, retry later. ${limitDescription} Retry after ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
       retryAfter: retryAfterSeconds,
     }),
+  /** A storage fault (db/storage-faults.ts): the code and message name the cause. */
+  storageFault: (kind: 'full' | 'io' | 'read_only' | 'corrupt', description: string) =>
+    new ClerkApiError({
+      status: 503,
+      code: `storage_${kind === 'io' ? 'io_error' : kind}`,
+      message: 'Storage unavailable',
+      longMessage: `clerkd cannot use its database: ${description}. Nothing was changed by this request; retry once the storage is fixed.`,
+      meta: { cause: kind },
+      retryAfter: 30,
+    }),
   databaseUnavailable: () =>
     new ClerkApiError({
       status: 503,

@@ -19,7 +19,7 @@ export function benchEmail(i: number): string {
 }
 
 export function seedBenchUsers(databasePath: string, count: number): { seconds: number; sampleIds: string[] } {
-  const database = openDatabase(databasePath);
+  const database = openDatabase(databasePath, { busyTimeoutMs: 5000 });
   const started = process.hrtime.bigint();
   const sampleIds: string[] = [];
   try {

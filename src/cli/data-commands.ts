@@ -50,8 +50,7 @@ function openForWriting(config: Config): DatabaseHandle {
   const lock = takeExclusiveLock(config.databasePath);
   let database: DatabaseHandle;
   try {
-    database = openDatabase(config.databasePath);
-    database.db.run(sql.raw(`PRAGMA busy_timeout = ${CLI_BUSY_TIMEOUT_MS}`));
+    database = openDatabase(config.databasePath, { busyTimeoutMs: CLI_BUSY_TIMEOUT_MS });
   } catch (error) {
     lock.release();
     throw inUse(error, config);
@@ -96,7 +95,7 @@ export async function runImport(config: Config, file: string, replace: boolean, 
   }
   const database = openForWriting(config);
   try {
-    const result = applyImport(database.db, prepared, { replace });
+    const result = await applyImport(database.db, prepared, { replace });
     database.close();
     await removeImages(config, result.removedImageKeys, output);
     const format = result.format === 'clerkd' ? 'clerkd snapshot' : 'migration-tool users';
@@ -125,7 +124,7 @@ function writeAtomically(file: string, text: string): void {
 export async function runExport(config: Config, file: string, output: Output): Promise<void> {
   requireFileDatabase(config);
   if (!fs.existsSync(config.databasePath)) throw new CliError(`there is no database at ${config.databasePath} (see --data-dir and --database)`);
-  const database = openDatabase(config.databasePath);
+  const database = openDatabase(config.databasePath, { busyTimeoutMs: CLI_BUSY_TIMEOUT_MS });
   let text: string;
   let counts: TableCounts;
   try {

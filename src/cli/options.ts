@@ -1,48 +1,18 @@
 import { parseArgs } from 'node:util';
-import { LATEST_API_VERSION } from '../config.js';
+import { SETTINGS, type Setting, type SettingScope } from '../config.js';
 
 /**
- * The `clerkd` command line. Every server setting is an environment variable (src/config.ts);
- * each flag here sets one of them, and a flag wins over the variable. `--help` prints this
- * table, so the flags, the variables and their defaults are listed in one place.
+ * The `clerkd` command line. Every server setting is an environment variable declared in
+ * src/config.ts's SETTINGS; each has a flag here that sets it, and a flag wins over the
+ * variable. `--help` prints that table, so flags, variables and defaults cannot drift.
  */
 
-/** `server`: only `start` reads it. `storage`: every command (where the data lives, how tokens are encrypted). `seed`: start and reset. */
-type Scope = 'server' | 'storage' | 'seed';
+type Scope = SettingScope;
 
-export interface ConfigFlag {
-  flag: string;
-  env: string;
-  placeholder: string;
-  defaultValue: string;
-  description: string;
-  scope: Scope;
-}
+export type ConfigFlag = Setting;
 
-export const CONFIG_FLAGS: readonly ConfigFlag[] = [
-  { flag: 'port', env: 'PORT', placeholder: 'N', defaultValue: '3500', description: 'port to listen on', scope: 'server' },
-  { flag: 'host', env: 'HOST', placeholder: 'ADDR', defaultValue: '127.0.0.1', description: 'address to bind (0.0.0.0 in a container)', scope: 'server' },
-  { flag: 'data-dir', env: 'CLERKD_DATA_DIR', placeholder: 'DIR', defaultValue: './data', description: 'where the SQLite file and the profile images live', scope: 'storage' },
-  { flag: 'database', env: 'CLERKD_DATABASE', placeholder: 'FILE', defaultValue: 'clerkd.sqlite', description: 'database file name inside the data dir, or :memory:', scope: 'storage' },
-  { flag: 'secret-keys', env: 'CLERKD_SECRET_KEYS', placeholder: 'KEYS', defaultValue: '(development key)', description: 'comma-separated secret keys accepted as Bearer tokens', scope: 'server' },
-  { flag: 'public-url', env: 'CLERKD_PUBLIC_URL', placeholder: 'URL', defaultValue: 'http://HOST:PORT', description: 'absolute base of the URLs clerkd hands out', scope: 'server' },
-  { flag: 'default-api-version', env: 'CLERKD_DEFAULT_API_VERSION', placeholder: 'DATE', defaultValue: LATEST_API_VERSION, description: 'API version assumed without a Clerk-API-Version header', scope: 'server' },
-  { flag: 'argon2-memory-kib', env: 'CLERKD_ARGON2_MEMORY_KIB', placeholder: 'N', defaultValue: '19456', description: 'argon2id memory for new passwords', scope: 'server' },
-  { flag: 'argon2-time-cost', env: 'CLERKD_ARGON2_TIME_COST', placeholder: 'N', defaultValue: '2', description: 'argon2id iterations', scope: 'server' },
-  { flag: 'argon2-parallelism', env: 'CLERKD_ARGON2_PARALLELISM', placeholder: 'N', defaultValue: '1', description: 'argon2id lanes', scope: 'server' },
-  { flag: 'lockout-max-attempts', env: 'CLERKD_LOCKOUT_MAX_ATTEMPTS', placeholder: 'N', defaultValue: '10', description: 'failed verifications before a user locks', scope: 'server' },
-  { flag: 'lockout-seconds', env: 'CLERKD_LOCKOUT_SECONDS', placeholder: 'N', defaultValue: '3600', description: 'how long a lock lasts (0: until unlocked)', scope: 'server' },
-  { flag: 'body-limit-bytes', env: 'CLERKD_BODY_LIMIT_BYTES', placeholder: 'N', defaultValue: '1048576', description: 'largest accepted JSON request body', scope: 'server' },
-  { flag: 'images-dir', env: 'CLERKD_IMAGES_DIR', placeholder: 'DIR', defaultValue: 'images', description: 'profile image directory (relative to the data dir)', scope: 'storage' },
-  { flag: 'image-max-bytes', env: 'CLERKD_IMAGE_MAX_BYTES', placeholder: 'N', defaultValue: '10485760', description: 'largest accepted profile image', scope: 'server' },
-  { flag: 'encryption-key', env: 'CLERKD_ENCRYPTION_KEY', placeholder: 'KEY', defaultValue: '(development key)', description: '32-byte key (hex or base64) for OAuth tokens at rest', scope: 'storage' },
-  { flag: 'oauth-providers', env: 'CLERKD_OAUTH_PROVIDERS', placeholder: 'JSON', defaultValue: '(none)', description: 'token endpoints to refresh OAuth tokens with', scope: 'server' },
-  { flag: 'oauth-refresh-timeout-ms', env: 'CLERKD_OAUTH_REFRESH_TIMEOUT_MS', placeholder: 'N', defaultValue: '5000', description: 'how long one token refresh may take', scope: 'server' },
-  { flag: 'rate-limits', env: 'CLERKD_RATE_LIMITS', placeholder: 'MODE', defaultValue: 'off', description: "Clerk's rate limits: off, development or production", scope: 'server' },
-  { flag: 'rate-limit-window-ms', env: 'CLERKD_RATE_LIMIT_WINDOW_MS', placeholder: 'N', defaultValue: '10000', description: 'length of one rate limit window', scope: 'server' },
-  { flag: 'log-level', env: 'LOG_LEVEL', placeholder: 'LEVEL', defaultValue: 'info', description: 'pino log level', scope: 'server' },
-  { flag: 'seed', env: 'CLERKD_SEED', placeholder: 'FILE', defaultValue: '(none)', description: 'snapshot imported into an empty database at start, re-applied by reset', scope: 'seed' },
-];
+/** The settings table of src/config.ts: every setting has its flag. */
+export const CONFIG_FLAGS: readonly ConfigFlag[] = SETTINGS;
 
 export type CommandName = 'start' | 'import' | 'export' | 'reset';
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../config.js';
+import { DatabaseOpenError } from '../db/connection.js';
 import { DatabaseInUseError } from '../db/server-lock.js';
 import { runExport, runImport, runReset, type Output } from './data-commands.js';
 import { CliError, helpText, parseCommandLine } from './options.js';
@@ -21,6 +22,7 @@ function isUserError(error: unknown): error is Error {
     error instanceof CliError ||
     error instanceof ConfigError ||
     error instanceof DatabaseInUseError ||
+    error instanceof DatabaseOpenError ||
     error instanceof SnapshotFileError ||
     error instanceof SeedError
   );

@@ -1,8 +1,9 @@
-import pino from 'pino';
-import { buildApp, loggerOptions } from '../app.js';
+import type pino from 'pino';
+import { buildApp } from '../app.js';
 import { DEVELOPMENT_SECRET_KEY, type Config } from '../config.js';
 import { openDatabase } from '../db/connection.js';
 import { holdServerLock } from '../db/server-lock.js';
+import { createLogger } from '../logging.js';
 import { TokenCipher } from '../oauth/crypto.js';
 import { seedIfEmpty } from '../snapshot/reset.js';
 import { CliError } from './options.js';
@@ -30,6 +31,22 @@ function announceDevelopmentEncryptionKey(log: pino.Logger, config: Config): voi
   );
 }
 
+/** Which keys are accepted, without ever printing a configured one. */
+function acceptedKeys(config: Config): string {
+  if (config.usingDevelopmentKey) return `the development key ${DEVELOPMENT_SECRET_KEY}`;
+  return config.secretKeys.length === 1 ? '1 configured secret key' : `${config.secretKeys.length} configured secret keys`;
+}
+
+/** The start-up lines: where to call, where the docs are, where the data lives, which keys work. */
+function announceReady(log: pino.Logger, config: Config): void {
+  const data = config.databasePath === ':memory:' ? 'in memory (gone when clerkd stops)' : config.databasePath;
+  log.info(`API:        ${config.publicUrl}/v1`);
+  log.info(`API docs:   ${config.publicUrl}/_clerkd/docs`);
+  log.info(`data:       ${data}; profile images in ${config.imagesDir}`);
+  log.info(`accepting:  ${acceptedKeys(config)}`);
+  log.info({ url: config.publicUrl, listening: `${config.host}:${config.port}`, production: config.production }, 'clerkd is ready');
+}
+
 function listenError(error: unknown, config: Config): unknown {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   const where = `${config.host}:${config.port}`;
@@ -40,10 +57,16 @@ function listenError(error: unknown, config: Config): unknown {
 }
 
 export async function startServer(config: Config): Promise<void> {
-  const log = pino(loggerOptions(config.logLevel));
+  const log = createLogger(config.logLevel, config.logFormat);
   const lock = holdServerLock(config.databasePath);
   if (lock === null) log.warn({ database: config.databasePath }, 'could not take the server lock file; clerkd import/reset will not see this server');
-  const database = openDatabase(config.databasePath);
+  let database: ReturnType<typeof openDatabase>;
+  try {
+    database = openDatabase(config.databasePath, { busyTimeoutMs: config.busyTimeoutMs });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
     if (config.seedFile !== null) {
@@ -62,17 +85,28 @@ export async function startServer(config: Config): Promise<void> {
   const running = app;
 
   let closing = false;
+  const finish = () => {
+    database.close();
+    lock?.release();
+    process.exit(0);
+  };
+  // Stop accepting, let requests in flight finish, and exit within the shutdown timeout
+  // whatever clients do: a client trickling a body cannot hold the process.
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ signal, timeoutMs: config.timeouts.shutdownMs }, 'shutting down: finishing the requests in flight');
+    const deadline = setTimeout(() => {
+      log.warn({ timeoutMs: config.timeouts.shutdownMs }, 'shutdown timeout passed: closing the connections still open');
+      running.server.closeAllConnections();
+      finish();
+    }, config.timeouts.shutdownMs);
     running
       .close()
       .catch((error: unknown) => log.error({ err: error }, 'error while closing the server'))
       .finally(() => {
-        database.close();
-        lock?.release();
-        process.exit(0);
+        clearTimeout(deadline);
+        finish();
       });
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
@@ -81,5 +115,5 @@ export async function startServer(config: Config): Promise<void> {
   announceDevelopmentKey(log, config);
   announceDevelopmentEncryptionKey(log, config);
   if (Object.keys(config.oauthProviders).length > 0) log.info({ providers: Object.keys(config.oauthProviders) }, 'OAuth token refresh configured');
-  log.info({ database: config.databasePath, publicUrl: config.publicUrl }, 'clerkd is ready');
+  announceReady(log, config);
 }

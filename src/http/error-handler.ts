@@ -3,7 +3,9 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { driverError, isBusy } from '../db/executor.js';
+import { FAULT_DESCRIPTIONS, storageFaultOf, type StorageHealth } from '../db/storage-faults.js';
 import { ClerkApiError, errors } from '../errors.js';
+import { noteErrorCode } from '../logging.js';
 import { TokenDecryptionError } from '../oauth/crypto.js';
 import { clerkErrorFromValidation } from './validation.js';
 
@@ -19,6 +21,8 @@ export function toClerkError(error: unknown, context: ErrorContext): ClerkApiErr
   const fastifyError = error as Partial<FastifyError> & { validationContext?: string };
   if (fastifyError.validation) return clerkErrorFromValidation(fastifyError.validation, fastifyError.validationContext ?? 'body');
   if (isBusy(error)) return errors.databaseBusy();
+  const fault = storageFaultOf(error);
+  if (fault !== null) return errors.storageFault(fault.kind, FAULT_DESCRIPTIONS[fault.kind]);
   if (error instanceof TokenDecryptionError) return errors.storedTokenUnreadable();
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -48,6 +52,7 @@ export function toClerkError(error: unknown, context: ErrorContext): ClerkApiErr
 }
 
 export function sendClerkError(request: FastifyRequest, reply: FastifyReply, error: ClerkApiError): FastifyReply {
+  noteErrorCode(request, error.code);
   if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
   // An explicit serializer keeps Fastify from appending `; charset=utf-8`, also on the
   // router-level paths (bad URL, 404) where onSend hooks may not run.
@@ -87,8 +92,11 @@ export function writeClientError(error: NodeJS.ErrnoException, socket: Duplex): 
   socket.destroy();
 }
 
-export function registerErrorHandlers(app: FastifyInstance, bodyLimit: number): void {
+export function registerErrorHandlers(app: FastifyInstance, bodyLimit: number, storage: StorageHealth): void {
   app.setErrorHandler((error, request, reply) => {
+    // Reads meet storage faults too (a corrupt index): /healthz reports them from now on.
+    const fault = storage.record(error);
+    if (fault !== null) request.log.error({ err: driverError(error), fault: fault.kind }, `storage fault: ${FAULT_DESCRIPTIONS[fault.kind]}`);
     const clerkError = toClerkError(error, { bodyLimit, contentType: request.headers['content-type'] });
     if (clerkError) return sendClerkError(request, reply, clerkError);
     request.log.error({ err: driverError(error) }, 'unhandled error');

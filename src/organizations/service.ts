@@ -165,9 +165,9 @@ export class OrganizationService {
   constructor(private readonly deps: OrganizationServiceDeps) {}
 
   /** One write transaction; a slug taken by a concurrent writer still answers `form_identifier_exists`. */
-  private write<T>(work: (tx: Executor) => T): T {
+  private async write<T>(work: (tx: Executor) => T): Promise<T> {
     try {
-      return writeTransaction(this.deps.db, work);
+      return await writeTransaction(this.deps.db, work);
     } catch (error) {
       if (isUniqueViolation(error) && /organizations\.slug/.test(uniqueViolationMessage(error))) throw errors.identifierExists('slug', 'slug');
       throw error;
@@ -206,7 +206,7 @@ export class OrganizationService {
 
   // ------------------------------------------------------------------ organizations
 
-  createOrganization(input: CreateOrganizationBody): OrganizationView {
+  createOrganization(input: CreateOrganizationBody): Promise<OrganizationView> {
     const name = checkedName(input.name);
     const explicitSlug = input.slug === undefined || input.slug === null || input.slug === '' ? null : checkedSlug(input.slug);
     rejectRoleSetKey(input.role_set_key);
@@ -250,7 +250,7 @@ export class OrganizationService {
     return { items: repo.listOrganizations(this.deps.db, filter, order, page), total: repo.countOrganizations(this.deps.db, filter) };
   }
 
-  updateOrganization(id: string, input: UpdateOrganizationBody, requestedApiVersion: string | undefined): OrganizationView {
+  updateOrganization(id: string, input: UpdateOrganizationBody, requestedApiVersion: string | undefined): Promise<OrganizationView> {
     const apiVersion = effectiveApiVersion(requestedApiVersion, this.deps.config.defaultApiVersion);
     if (apiVersion >= METADATA_ON_UPDATE_REMOVED_IN) {
       const field = METADATA_FIELDS.find((name) => input[name] !== undefined);
@@ -274,7 +274,7 @@ export class OrganizationService {
   }
 
   /** PUT /organizations/{id}/metadata: each field given replaces that metadata. */
-  replaceMetadata(id: string, input: OrganizationMetadataBody): OrganizationView {
+  replaceMetadata(id: string, input: OrganizationMetadataBody): Promise<OrganizationView> {
     const changes = replacedMetadata(input);
     return this.write((tx) => {
       this.requireOrganization(tx, id);
@@ -284,7 +284,7 @@ export class OrganizationService {
   }
 
   /** PATCH /organizations/{id}/metadata: deep merge, read and written in one transaction. */
-  mergeMetadata(id: string, input: OrganizationMetadataBody): OrganizationView {
+  mergeMetadata(id: string, input: OrganizationMetadataBody): Promise<OrganizationView> {
     return this.write((tx) => {
       const { organization } = this.requireOrganization(tx, id);
       repo.updateOrganization(tx, id, { ...mergedMetadata(organization, input), updatedAt: nowMillis() });
@@ -293,7 +293,7 @@ export class OrganizationService {
   }
 
   /** Deletes the organization and (by cascade) its memberships; returns what DeletedObject names. */
-  deleteOrganization(id: string): { id: string; slug: string } {
+  deleteOrganization(id: string): Promise<{ id: string; slug: string }> {
     return this.write((tx) => {
       const { organization } = this.requireOrganization(tx, id);
       repo.deleteOrganization(tx, id);
@@ -303,7 +303,7 @@ export class OrganizationService {
 
   // ------------------------------------------------------------------ memberships
 
-  createMembership(organizationId: string, input: CreateMembershipBody): MembershipView {
+  createMembership(organizationId: string, input: CreateMembershipBody): Promise<MembershipView> {
     const role = checkedRole(input.role);
     const publicMetadata = serializeMetadata('public_metadata', input.public_metadata ?? null);
     const privateMetadata = serializeMetadata('private_metadata', input.private_metadata ?? null);
@@ -332,7 +332,7 @@ export class OrganizationService {
     return { items: repo.loadMembershipViews(db, rows), total: repo.countOrganizationMemberships(db, organizationId, filter) };
   }
 
-  updateMembership(organizationId: string, userId: string, roleInput: string): MembershipView {
+  updateMembership(organizationId: string, userId: string, roleInput: string): Promise<MembershipView> {
     const role = checkedRole(roleInput);
     return this.write((tx) => {
       const membership = this.requireMembership(tx, organizationId, userId);
@@ -342,7 +342,7 @@ export class OrganizationService {
   }
 
   /** PATCH /organizations/{id}/memberships/{user_id}/metadata: deep merge. */
-  mergeMembershipMetadata(organizationId: string, userId: string, input: OrganizationMetadataBody): MembershipView {
+  mergeMembershipMetadata(organizationId: string, userId: string, input: OrganizationMetadataBody): Promise<MembershipView> {
     return this.write((tx) => {
       const membership = this.requireMembership(tx, organizationId, userId);
       repo.updateMembership(tx, membership.id, { ...mergedMetadata(membership, input), updatedAt: nowMillis() });
@@ -351,7 +351,7 @@ export class OrganizationService {
   }
 
   /** Removes the membership and returns it as it was, embedding the organization as it now is. */
-  deleteMembership(organizationId: string, userId: string): MembershipView {
+  deleteMembership(organizationId: string, userId: string): Promise<MembershipView> {
     return this.write((tx) => {
       const before = this.loadMembership(tx, organizationId, userId);
       repo.deleteMembership(tx, before.membership.id);

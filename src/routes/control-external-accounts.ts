@@ -17,13 +17,13 @@ export const controlExternalAccountRoutes: FastifyPluginAsyncTypebox<RoutePlugin
   app.post(
     '/users/:user_id/external_accounts',
     { schema: { params: UserIdParams, body: CreateExternalAccountBody, response: { 200: ExternalAccountResponse, ...errorResponses } } },
-    async (request) => serializeExternalAccountView(externalAccounts.create(request.params.user_id, request.body)),
+    async (request) => serializeExternalAccountView(await externalAccounts.create(request.params.user_id, request.body)),
   );
 
   app.patch(
     '/users/:user_id/external_accounts/:external_account_id',
     { schema: { params: ExternalAccountParams, body: UpdateExternalAccountBody, response: { 200: ExternalAccountResponse, ...errorResponses } } },
     async (request) =>
-      serializeExternalAccountView(externalAccounts.update(request.params.user_id, request.params.external_account_id, request.body)),
+      serializeExternalAccountView(await externalAccounts.update(request.params.user_id, request.params.external_account_id, request.body)),
   );
 };

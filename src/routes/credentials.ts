@@ -33,7 +33,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = a
   app.post(
     '/users/:user_id/remove_password',
     { schema: { params: UserIdParams, body: RemovePasswordBody, response: { 200: UserResponse, ...errorResponses } } },
-    async (request) => serializeUser(credentials.removePassword(request.params.user_id)),
+    async (request) => serializeUser(await credentials.removePassword(request.params.user_id)),
   );
 
   const removals = [
@@ -43,7 +43,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = a
   ] as const;
   for (const [path, remove] of removals) {
     app.delete(path, { schema: { params: UserIdParams, response: { 200: UserIdResponse, ...errorResponses } } }, async (request) => {
-      remove(request.params.user_id);
+      await remove(request.params.user_id);
       return { user_id: request.params.user_id };
     });
   }

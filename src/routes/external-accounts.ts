@@ -14,7 +14,7 @@ export const externalAccountRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions
     { schema: { params: ExternalAccountParams, response: { 200: DeletedObjectResponse, ...errorResponses } } },
     async (request) => {
       const { user_id, external_account_id } = request.params;
-      externalAccounts.delete(user_id, external_account_id);
+      await externalAccounts.delete(user_id, external_account_id);
       return serializeDeletedExternalAccount(external_account_id);
     },
   );

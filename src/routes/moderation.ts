@@ -12,7 +12,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = a
   const { moderation, serializeUser } = deps;
   const errorResponses = { 400: ClerkErrorsResponse, 401: ClerkErrorsResponse, 404: ClerkErrorsResponse, 422: ClerkErrorsResponse };
 
-  const single: [string, (id: string) => UserAggregate][] = [
+  const single: [string, (id: string) => Promise<UserAggregate>][] = [
     ['ban', (id) => moderation.ban(id)],
     ['unban', (id) => moderation.unban(id)],
     ['lock', (id) => moderation.lockUser(id)],
@@ -20,17 +20,17 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = a
   ];
   for (const [action, run] of single) {
     app.post(`/users/:user_id/${action}`, { schema: { params: UserIdParams, response: { 200: UserResponse, ...errorResponses } } }, async (request) =>
-      serializeUser(run(request.params.user_id)),
+      serializeUser(await run(request.params.user_id)),
     );
   }
 
-  const bulk: [string, (ids: string[]) => UserAggregate[]][] = [
+  const bulk: [string, (ids: string[]) => Promise<UserAggregate[]>][] = [
     ['ban', (ids) => moderation.banMany(ids)],
     ['unban', (ids) => moderation.unbanMany(ids)],
   ];
   for (const [action, run] of bulk) {
     app.post(`/users/${action}`, { schema: { body: BulkUserIdsBody, response: { 200: UserListResponse, ...errorResponses } } }, async (request) =>
-      run(request.body.user_ids).map(serializeUser),
+      (await run(request.body.user_ids)).map(serializeUser),
     );
   }
 };

@@ -49,7 +49,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> =
   });
 
   app.post('/organizations', { schema: { body: CreateOrganizationBody, response: organizationOut } }, async (request) =>
-    serializeOrganization(organizations.createOrganization(request.body), ctx),
+    serializeOrganization(await organizations.createOrganization(request.body), ctx),
   );
 
   app.get('/organizations/:organization_id', { schema: { params: OrganizationIdParams, response: organizationOut } }, async (request) =>
@@ -61,7 +61,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> =
     { schema: { params: OrganizationIdParams, body: UpdateOrganizationBody, response: organizationOut } },
     async (request) => {
       const apiVersion = request.headers['clerk-api-version'];
-      const updated = organizations.updateOrganization(request.params.organization_id, request.body, typeof apiVersion === 'string' ? apiVersion : undefined);
+      const updated = await organizations.updateOrganization(request.params.organization_id, request.body, typeof apiVersion === 'string' ? apiVersion : undefined);
       return serializeOrganization(updated, ctx);
     },
   );
@@ -70,17 +70,17 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> =
     '/organizations/:organization_id',
     { schema: { params: OrganizationIdParams, response: { 200: DeletedOrganizationResponse, ...errorResponses } } },
     async (request) => {
-      const deleted = organizations.deleteOrganization(request.params.organization_id);
+      const deleted = await organizations.deleteOrganization(request.params.organization_id);
       return serializeDeletedOrganization(deleted.id, deleted.slug);
     },
   );
 
   const metadataSchema = { params: OrganizationIdParams, body: OrganizationMetadataBody, response: organizationOut };
   app.put('/organizations/:organization_id/metadata', { schema: metadataSchema }, async (request) =>
-    serializeOrganization(organizations.replaceMetadata(request.params.organization_id, request.body), ctx),
+    serializeOrganization(await organizations.replaceMetadata(request.params.organization_id, request.body), ctx),
   );
   app.patch('/organizations/:organization_id/metadata', { schema: metadataSchema }, async (request) =>
-    serializeOrganization(organizations.mergeMetadata(request.params.organization_id, request.body), ctx),
+    serializeOrganization(await organizations.mergeMetadata(request.params.organization_id, request.body), ctx),
   );
 
   // ------------------------------------------------------------------ memberships
@@ -98,7 +98,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> =
   app.post(
     '/organizations/:organization_id/memberships',
     { schema: { params: OrganizationIdParams, body: CreateMembershipBody, response: membershipOut } },
-    async (request) => serializeMembership(organizations.createMembership(request.params.organization_id, request.body), ctx),
+    async (request) => serializeMembership(await organizations.createMembership(request.params.organization_id, request.body), ctx),
   );
 
   app.patch(
@@ -106,13 +106,13 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> =
     { schema: { params: MembershipParams, body: UpdateMembershipBody, response: membershipOut } },
     async (request) => {
       const { organization_id, user_id } = request.params;
-      return serializeMembership(organizations.updateMembership(organization_id, user_id, request.body.role), ctx);
+      return serializeMembership(await organizations.updateMembership(organization_id, user_id, request.body.role), ctx);
     },
   );
 
   app.delete('/organizations/:organization_id/memberships/:user_id', { schema: { params: MembershipParams, response: membershipOut } }, async (request) => {
     const { organization_id, user_id } = request.params;
-    return serializeMembership(organizations.deleteMembership(organization_id, user_id), ctx);
+    return serializeMembership(await organizations.deleteMembership(organization_id, user_id), ctx);
   });
 
   app.patch(
@@ -120,7 +120,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> =
     { schema: { params: MembershipParams, body: OrganizationMetadataBody, response: membershipOut } },
     async (request) => {
       const { organization_id, user_id } = request.params;
-      return serializeMembership(organizations.mergeMembershipMetadata(organization_id, user_id, request.body), ctx);
+      return serializeMembership(await organizations.mergeMembershipMetadata(organization_id, user_id, request.body), ctx);
     },
   );
 };

@@ -11,9 +11,9 @@ export const userMetadataRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> =
     response: { 200: UserResponse, 400: ClerkErrorsResponse, 401: ClerkErrorsResponse, 404: ClerkErrorsResponse, 422: ClerkErrorsResponse },
   };
   app.put('/users/:user_id/metadata', { schema }, async (request) =>
-    deps.serializeUser(deps.users.replaceMetadata(request.params.user_id, request.body)),
+    deps.serializeUser(await deps.users.replaceMetadata(request.params.user_id, request.body)),
   );
   app.patch('/users/:user_id/metadata', { schema }, async (request) =>
-    deps.serializeUser(deps.users.mergeMetadata(request.params.user_id, request.body)),
+    deps.serializeUser(await deps.users.mergeMetadata(request.params.user_id, request.body)),
   );
 };

@@ -52,7 +52,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
   );
 
   app.delete('/users/:user_id', { schema: { params: UserIdParams, response: { 200: DeletedObjectResponse, ...errorResponses } } }, async (request) => {
-    const imageKey = users.deleteUser(request.params.user_id);
+    const imageKey = await users.deleteUser(request.params.user_id);
     await deps.profileImages.removeStoredImage(imageKey);
     return serializeDeletedUser(request.params.user_id);
   });

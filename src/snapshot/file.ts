@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import secureJson from 'secure-json-parse';
+import { jsonDepth, MAX_JSON_DEPTH } from '../http/json-body.js';
 import { SnapshotFileError } from './errors.js';
 
 /**
@@ -23,7 +24,12 @@ function reason(error: unknown): string {
   }
 }
 
+/** A snapshot nests a few levels above the metadata it holds, which requests limit to MAX_JSON_DEPTH. */
+export const MAX_SNAPSHOT_DEPTH = MAX_JSON_DEPTH + 8;
+
 export function parseSnapshotText(text: string, name: string): unknown {
+  // Checked before parsing: a document nested 100,000 deep would overflow the stack later.
+  if (jsonDepth(text) > MAX_SNAPSHOT_DEPTH) throw new SnapshotFileError(`${name} nests JSON deeper than ${MAX_SNAPSHOT_DEPTH} levels, which no snapshot does`);
   try {
     return secureJson.parse(text.replace(/^\uFEFF/, ''), undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch (error) {

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection.js';
 import { isUniqueViolation, uniqueViolationMessage, type Executor } from '../db/executor.js';
 import type { NewEmailAddressRow, NewUserRow } from '../db/schema.js';
+import { writeTransaction } from '../db/write-transaction.js';
 import { ClerkApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import { hashBackupCodes } from '../mfa/backup-codes.js';
@@ -554,20 +555,15 @@ export function replaceAll(x: Executor, prepared: PreparedImport | null): { dele
 }
 
 /** One IMMEDIATE transaction; a unique-index conflict the checks did not foresee still names itself. */
-export function inWriteTransaction<T>(db: Db, work: (tx: Executor) => T): T {
-  try {
-    return db.transaction((tx) => work(tx), { behavior: 'immediate' });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new SnapshotError('', `conflicts with data already stored (${uniqueViolationMessage(error)})`);
-    throw error;
-  }
+export function inWriteTransaction<T>(db: Db, work: (tx: Executor) => T): Promise<T> {
+  return writeTransaction(db, work, (error) => (isUniqueViolation(error) ? new SnapshotError('', `conflicts with data already stored (${uniqueViolationMessage(error)})`) : error));
 }
 
 /** Applies a prepared document in one write transaction (see ImportOptions). */
-export function applyImport(db: Db, prepared: PreparedImport, options: Omit<ImportOptions, 'now'> = {}): ImportResult {
+export async function applyImport(db: Db, prepared: PreparedImport, options: Omit<ImportOptions, 'now'> = {}): Promise<ImportResult> {
   const empty: TableCounts = { users: 0, organizations: 0, organization_memberships: 0 };
   try {
-    return inWriteTransaction(db, (tx): ImportResult => {
+    return await inWriteTransaction(db, (tx): ImportResult => {
       if (options.onlyIfEmpty) {
         const counts = repo.counts(tx);
         if (counts.users > 0 || counts.organizations > 0) return { format: prepared.format, skipped: true, deleted: null, imported: empty, removedImageKeys: [] };

@@ -133,9 +133,9 @@ export class ExternalAccountService {
 
   constructor(private readonly deps: ExternalAccountServiceDeps) {}
 
-  private write<T>(work: (tx: Executor) => T): T {
+  private async write<T>(work: (tx: Executor) => T): Promise<T> {
     try {
-      return writeTransaction(this.deps.db, work);
+      return await writeTransaction(this.deps.db, work);
     } catch (error) {
       // The pre-check inside the transaction makes this a backstop only.
       if (isUniqueViolation(error) && /external_accounts/.test(uniqueViolationMessage(error))) {
@@ -171,7 +171,7 @@ export class ExternalAccountService {
   }
 
   /** Control surface: links a new external account to the user. */
-  create(userId: string, input: CreateExternalAccountBody): ExternalAccountView {
+  create(userId: string, input: CreateExternalAccountBody): Promise<ExternalAccountView> {
     const now = nowMillis();
     const provider = normalizeProvider(input.provider);
     const providerUserId = input.provider_user_id.trim();
@@ -189,7 +189,7 @@ export class ExternalAccountService {
   }
 
   /** Control surface: changes the given fields of one of the user's accounts (tokens included). */
-  update(userId: string, accountId: string, input: UpdateExternalAccountBody): ExternalAccountView {
+  update(userId: string, accountId: string, input: UpdateExternalAccountBody): Promise<ExternalAccountView> {
     const now = nowMillis();
     const columns = { ...profileColumns(input, false), ...this.tokenColumns(accountId, input, false, now), updatedAt: now };
     return this.write((tx) => {
@@ -202,8 +202,8 @@ export class ExternalAccountService {
   }
 
   /** DELETE /v1/users/{user_id}/external_accounts/{id}: another user's account is not found. */
-  delete(userId: string, accountId: string): void {
-    this.write((tx) => {
+  delete(userId: string, accountId: string): Promise<void> {
+    return this.write((tx) => {
       this.requireUser(tx, userId);
       if (!accounts.deleteOwnedAccount(tx, userId, accountId)) throw errors.resourceNotFound();
       accounts.touchUser(tx, userId, nowMillis());
@@ -272,7 +272,7 @@ export class ExternalAccountService {
     }
 
     const now = nowMillis();
-    const stored = writeTransaction(db, (tx) =>
+    const stored = await writeTransaction(db, (tx) =>
       accounts.storeRefreshedTokens(tx, accountId, storedRefreshToken, {
         accessToken: cipher.encrypt(refreshed.accessToken, tokenContext(accountId, 'access_token')),
         accessTokenExpiresAt: refreshed.expiresIn === null ? null : now + refreshed.expiresIn * 1000,

@@ -34,7 +34,7 @@ export class ModerationService {
   }
 
   /** Applies one change to every listed user, all or nothing: an unknown id changes no one. */
-  private apply(ids: string[], change: Change): UserAggregate[] {
+  private apply(ids: string[], change: Change): Promise<UserAggregate[]> {
     const unique = [...new Set(ids)];
     return writeTransaction(this.deps.db, (tx: Executor) => {
       const now = nowMillis();
@@ -46,32 +46,32 @@ export class ModerationService {
     });
   }
 
-  private applyOne(id: string, change: Change): UserAggregate {
-    return this.apply([id], change)[0]!;
+  private async applyOne(id: string, change: Change): Promise<UserAggregate> {
+    return (await this.apply([id], change))[0]!;
   }
 
-  ban(id: string): UserAggregate {
+  ban(id: string): Promise<UserAggregate> {
     return this.applyOne(id, BAN);
   }
 
-  unban(id: string): UserAggregate {
+  unban(id: string): Promise<UserAggregate> {
     return this.applyOne(id, UNBAN);
   }
 
-  lockUser(id: string): UserAggregate {
+  lockUser(id: string): Promise<UserAggregate> {
     return this.applyOne(id, this.lock);
   }
 
   /** Unlocking also restores every verification attempt. */
-  unlockUser(id: string): UserAggregate {
+  unlockUser(id: string): Promise<UserAggregate> {
     return this.applyOne(id, UNLOCK);
   }
 
-  banMany(ids: string[]): UserAggregate[] {
+  banMany(ids: string[]): Promise<UserAggregate[]> {
     return this.apply(ids, BAN);
   }
 
-  unbanMany(ids: string[]): UserAggregate[] {
+  unbanMany(ids: string[]): Promise<UserAggregate[]> {
     return this.apply(ids, UNBAN);
   }
 }

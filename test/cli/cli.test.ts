@@ -8,6 +8,7 @@ import { openDatabase } from '../../src/db/connection.js';
 import { TokenCipher } from '../../src/oauth/crypto.js';
 import { fillRichDatabase, testConfig } from '../snapshot/factories.js';
 import { clerkd, startServer, tempDir } from './support.js';
+import { PRODUCTION_ENV } from '../support/production.js';
 
 /** The `clerkd` bin: help, one-line errors, export/import through files, reset, and the lock a running server holds. */
 
@@ -112,7 +113,7 @@ test('export and import round-trip a database through files, tokens re-encrypted
   const source = dir('source');
   const target = dir('target');
   const config = testConfig({ CLERKD_DATA_DIR: source, CLERKD_DATABASE: 'clerkd.sqlite' });
-  const database = openDatabase(config.databasePath);
+  const database = openDatabase(config.databasePath, { busyTimeoutMs: config.busyTimeoutMs });
   await fillRichDatabase(database.db, config, new TokenCipher(config.encryptionKey));
   database.close();
 
@@ -177,7 +178,7 @@ test('reset wipes the database and applies --seed', async () => {
 
 test('reset is refused in production', async () => {
   const data = dir('production');
-  const env = { NODE_ENV: 'production', CLERKD_SECRET_KEYS: 'sk_live_cli_test', CLERKD_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64') };
+  const env = { ...PRODUCTION_ENV };
   assertOneLineError(await clerkd(['reset', '--data-dir', data], env), 'clerkd: reset is disabled when NODE_ENV=production');
 });
 

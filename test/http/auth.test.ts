@@ -4,6 +4,7 @@ import { ConfigError, DEVELOPMENT_SECRET_KEY, loadConfig } from '../../src/confi
 import { api, startTestServer, TEST_SECRET_KEY, unique, type ApiResponse, type TestServer } from '../support/server.js';
 import { assertArrayMatchesSpec, assertMatchesSpec } from '../support/spec-schema.js';
 import { assertClerkError } from '../support/clerk-errors.js';
+import { PRODUCTION_ENV, PRODUCTION_SECRET_KEY } from '../support/production.js';
 
 /** `Authorization: Bearer <secret key>` on /v1, public images, and which keys the config admits. */
 
@@ -134,12 +135,12 @@ test('production without configured keys refuses to start', () => {
 });
 
 test('production refuses the development key among the configured keys', () => {
-  assert.throws(() => loadConfig({ NODE_ENV: 'production', CLERKD_SECRET_KEYS: `sk_live_real_key,${DEVELOPMENT_SECRET_KEY}` }), ConfigError);
+  assert.throws(() => loadConfig({ NODE_ENV: 'production', CLERKD_SECRET_KEYS: `${PRODUCTION_SECRET_KEY},${DEVELOPMENT_SECRET_KEY}` }), ConfigError);
 });
 
 test('production accepts a configured key that is not the development key', () => {
-  const config = loadConfig({ NODE_ENV: 'production', CLERKD_SECRET_KEYS: 'sk_live_real_key', CLERKD_ENCRYPTION_KEY: 'a'.repeat(64), CLERKD_DATABASE: ':memory:' });
-  assert.deepEqual(config.secretKeys, ['sk_live_real_key']);
+  const config = loadConfig({ ...PRODUCTION_ENV, CLERKD_DATABASE: ':memory:' });
+  assert.deepEqual(config.secretKeys, [PRODUCTION_SECRET_KEY]);
   assert.equal(config.usingDevelopmentKey, false);
 });
 

@@ -8,12 +8,13 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { DEVELOPMENT_ENCRYPTION_KEY } from '../../src/oauth/crypto.js';
-import { freePort } from '../support/built-server.js';
+import { freePort, MAIN, ROOT } from '../support/built-server.js';
+import { PRODUCTION_SECRET_KEY } from '../support/production.js';
 
 /** CLERKD_ENCRYPTION_KEY, CLERKD_OAUTH_PROVIDERS and CLERKD_OAUTH_REFRESH_TIMEOUT_MS, checked at start. */
 
 const BASE = { CLERKD_DATABASE: ':memory:' };
-const PRODUCTION = { ...BASE, NODE_ENV: 'production', CLERKD_SECRET_KEYS: 'sk_live_real_key' };
+const PRODUCTION = { ...BASE, NODE_ENV: 'production', CLERKD_SECRET_KEYS: PRODUCTION_SECRET_KEY };
 
 function configError(env: Record<string, string>, pattern: RegExp): void {
   assert.throws(() => loadConfig(env), (error: unknown) => {
@@ -94,13 +95,14 @@ test('the refresh timeout is configurable within bounds', () => {
 
 // ---- the entry point -------------------------------------------------------------------------
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 
 /** Runs `npm start`'s entry point until it is ready (then stops it) or exits; returns its output. */
 async function runEntryPoint(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env: { ...process.env, NODE_ENV: '', CLERKD_SECRET_KEYS: '', CLERKD_ENCRYPTION_KEY: '', CLERKD_OAUTH_PROVIDERS: '', ...env } });
+  // The built entry point under plain node, as `npm start` runs it. Not under tsx: tsx relays a
+  // SIGTERM to its child and, when the child does not confirm within 30 ms (a loaded machine),
+  // SIGKILLs it and exits 143 itself, which made this test fail under load.
+  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: { ...process.env, NODE_ENV: '', CLERKD_SECRET_KEYS: '', CLERKD_ENCRYPTION_KEY: '', CLERKD_OAUTH_PROVIDERS: '', ...env } });
   let output = '';
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
@@ -127,7 +129,7 @@ test('the entry point warns loudly when tokens are encrypted with the developmen
 });
 
 test('in production the entry point refuses to start without CLERKD_ENCRYPTION_KEY', async () => {
-  const { code, output } = await runEntryPoint({ NODE_ENV: 'production', CLERKD_SECRET_KEYS: 'sk_live_real_key', PORT: String(await freePort()) });
+  const { code, output } = await runEntryPoint({ NODE_ENV: 'production', CLERKD_SECRET_KEYS: PRODUCTION_SECRET_KEY, PORT: String(await freePort()) });
   assert.equal(code, 1);
   assert.match(output, /CLERKD_ENCRYPTION_KEY/);
 });

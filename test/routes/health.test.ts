@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pingDatabase } from '../../src/db/health.js';
+import { storageHealthOf } from '../../src/db/storage-faults.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';
 import { assertMatchesSpec } from '../support/spec-schema.js';
 
@@ -63,12 +63,12 @@ test('GET /healthz answers 503 service_unavailable with Retry-After once the dat
   }
 });
 
-test('pingDatabase runs quietly on an open database and throws on a closed one', async () => {
+test('the storage check answers null on an open database and throws on a closed one', async () => {
   const server = await startTestServer();
   try {
-    assert.doesNotThrow(() => pingDatabase(server.db));
+    assert.equal(storageHealthOf(server.db).check(), null);
     closeDatabaseHandle(server);
-    assert.throws(() => pingDatabase(server.db));
+    assert.throws(() => storageHealthOf(server.db).check());
   } finally {
     await server.close();
   }

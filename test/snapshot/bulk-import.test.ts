@@ -17,7 +17,7 @@ const COUNT = 10_000;
 
 test(`importing ${COUNT} users without passwords takes seconds`, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clerkd-bulk-'));
-  const database = openDatabase(path.join(dir, 'clerkd.sqlite'));
+  const database = openDatabase(path.join(dir, 'clerkd.sqlite'), { busyTimeoutMs: 0 });
   const config = testConfig();
   const base = Date.UTC(2024, 0, 1);
   const snapshot: Snapshot = {

@@ -25,7 +25,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export const OTHER_KEY = Buffer.alloc(32, 7);
 
 export function memoryDatabase(): DatabaseHandle {
-  return openDatabase(':memory:');
+  return openDatabase(':memory:', { busyTimeoutMs: 0 });
 }
 
 export const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -74,8 +74,8 @@ export async function fillRichDatabase(db: Db, config: Config, cipher: TokenCiph
   const banned = await users.createUser({ phone_number: ['+442071838750'], username: 'banned_one', banned: true });
   const locked = await users.createUser({ email_address: ['locked@example.com'], locked: true });
   const bare = await users.createUser({});
-  moderation.ban(grace.user.id);
-  moderation.lockUser(grace.user.id);
+  await moderation.ban(grace.user.id);
+  await moderation.lockUser(grace.user.id);
 
   const now = Date.now();
   userRepository.updateUser(db, ada.user.id, {
@@ -91,7 +91,7 @@ export async function fillRichDatabase(db: Db, config: Config, cipher: TokenCiph
   db.update(phoneNumbers).set({ reservedForSecondFactor: true, defaultSecondFactor: true }).where(eq(phoneNumbers.userId, ada.user.id)).run();
 
   const accessToken = 'ya29.access-token-for-ada';
-  accounts.create(ada.user.id, {
+  await accounts.create(ada.user.id, {
     provider: 'google',
     provider_user_id: '1234567890',
     email_address: 'ada@example.com',
@@ -108,20 +108,20 @@ export async function fillRichDatabase(db: Db, config: Config, cipher: TokenCiph
     id_token: 'eyJhbGciOiJSUzI1NiJ9.id.token',
     expires_in: 3600,
   });
-  accounts.create(ada.user.id, { provider: 'oauth_twitter', provider_user_id: 'tw-42', token_secret: 'oauth1-secret', access_token: 'oauth1-token' });
-  accounts.create(banned.user.id, { provider: 'github', provider_user_id: 'gh-7' });
+  await accounts.create(ada.user.id, { provider: 'oauth_twitter', provider_user_id: 'tw-42', token_secret: 'oauth1-secret', access_token: 'oauth1-token' });
+  await accounts.create(banned.user.id, { provider: 'github', provider_user_id: 'gh-7' });
 
-  const acme = organizations.createOrganization({
+  const acme = await organizations.createOrganization({
     name: 'Acme Inc.',
     created_by: ada.user.id,
     max_allowed_memberships: 10,
     public_metadata: { tier: 'gold' },
     private_metadata: { crm: 42 },
   });
-  const globex = organizations.createOrganization({ name: 'Globex', slug: 'globex-corp' });
+  const globex = await organizations.createOrganization({ name: 'Globex', slug: 'globex-corp' });
   organizationRepository.updateOrganization(db, globex.organization.id, { imageUrl: 'https://img.example.com/globex.png', adminDeleteEnabled: false });
-  organizations.createMembership(acme.organization.id, { user_id: grace.user.id, role: 'org:member', public_metadata: { title: 'Rear Admiral' }, private_metadata: { badge: 7 } });
-  organizations.createMembership(globex.organization.id, { user_id: ada.user.id, role: 'org:admin' });
+  await organizations.createMembership(acme.organization.id, { user_id: grace.user.id, role: 'org:member', public_metadata: { title: 'Rear Admiral' }, private_metadata: { badge: 7 } });
+  await organizations.createMembership(globex.organization.id, { user_id: ada.user.id, role: 'org:admin' });
 
   return {
     userIds: [ada, grace, banned, locked, bare].map((aggregate) => aggregate.user.id),
