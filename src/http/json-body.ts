@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { errors } from '../errors.js';
@@ -42,6 +43,42 @@ function hasLoneSurrogate(value: unknown): boolean {
   return false;
 }
 
+/**
+ * How much of a request body is read and thrown away after an answer that did not need it (a
+ * 413 over the body limit, a 401): the client can then finish sending and read the answer.
+ * Closing while it still sends would fail its write (EPIPE) and, with a reset, often lose the
+ * answer. Past this allowance the connection is closed instead.
+ */
+export const DRAIN_MAX_BYTES = 10 * 1024 * 1024;
+
+/** Reads and discards what is left of `request`'s body, up to `maxBytes`; false when it stopped at the allowance. */
+export function drainRequestBody(request: IncomingMessage, maxBytes: number): Promise<boolean> {
+  if (request.complete || request.readableEnded || request.destroyed) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let discarded = 0;
+    const finish = (drained: boolean) => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('close', onEnd);
+      request.off('error', onEnd);
+      resolve(drained);
+    };
+    const onData = (chunk: Buffer | string) => {
+      discarded += chunk.length;
+      if (discarded > maxBytes) {
+        request.pause();
+        finish(false);
+      }
+    };
+    const onEnd = () => finish(true);
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('close', onEnd);
+    request.on('error', onEnd);
+    request.resume();
+  });
+}
+
 export function registerJsonBody(app: FastifyInstance): void {
   // JSON only (multipart is added by the routes that take files): any other type is a 415.
   app.removeAllContentTypeParsers();
@@ -68,5 +105,12 @@ export function registerJsonBody(app: FastifyInstance): void {
   // A route with a body schema treats "no body" as `{}`, so validation sees an object.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
+  });
+
+  // An answer sent before the body was read (Fastify refuses one over the limit without
+  // reading it, or stops reading at the limit) waits until the rest has arrived.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!(await drainRequestBody(request.raw, DRAIN_MAX_BYTES))) reply.header('connection', 'close');
+    return payload;
   });
 }
