@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { FreeFormObject, Nullable } from './types.js';
+import { BoundedInteger, FreeFormObject, MAX_EXPIRES_IN_SECONDS, MAX_UNIX_MILLIS, Nullable } from './types.js';
 
 /**
  * External accounts and their OAuth tokens: the control-surface bodies (clerkd's own, outside
@@ -29,9 +29,9 @@ const tokenFields = {
   /** OAuth 1.0 providers only. */
   token_secret: Type.Optional(Token),
   /** When the access token expires, unix milliseconds; null means it does not. */
-  expires_at: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+  expires_at: Type.Optional(Nullable(BoundedInteger({ maximum: MAX_UNIX_MILLIS }))),
   /** The same as seconds from now, as a token response states it. */
-  expires_in: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+  expires_in: Type.Optional(Nullable(BoundedInteger({ maximum: MAX_EXPIRES_IN_SECONDS }))),
 };
 
 export const CreateExternalAccountBody = Type.Object(
@@ -63,8 +63,8 @@ export const OAuthAccessTokenParams = Type.Object({
 export const OAuthAccessTokenQuery = Type.Object(
   {
     paginated: Type.Optional(Type.Boolean()),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(BoundedInteger({ minimum: 1, maximum: 500 })),
+    offset: Type.Optional(BoundedInteger()),
   },
   { additionalProperties: true },
 );

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { FreeFormObject, Nullable } from './types.js';
+import { BoundedInteger, FreeFormObject, Nullable } from './types.js';
 
 /**
  * Request and response schemas of the organization and organization-membership operations,
@@ -10,8 +10,8 @@ import { FreeFormObject, Nullable } from './types.js';
 
 const NAME_MAX_LENGTH = 256;
 const ValueList = Type.Array(Type.String(), { maxItems: 100 });
-const Limit = Type.Integer({ minimum: 1, maximum: 500 });
-const Offset = Type.Integer({ minimum: 0 });
+const Limit = BoundedInteger({ minimum: 1, maximum: 500 });
+const Offset = BoundedInteger();
 
 // ---------------------------------------------------------------------------------------
 // Path parameters
@@ -75,7 +75,7 @@ export const CreateOrganizationBody = Type.Object(
     name: Type.String({ maxLength: NAME_MAX_LENGTH }),
     slug: Type.Optional(Nullable(Type.String())),
     created_by: Type.Optional(Nullable(Type.String())),
-    max_allowed_memberships: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    max_allowed_memberships: Type.Optional(Nullable(BoundedInteger())),
     created_at: Type.Optional(Nullable(Type.String())),
     role_set_key: Type.Optional(Nullable(Type.String())),
     ...metadataFields,
@@ -92,7 +92,7 @@ export const UpdateOrganizationBody = Type.Object(
   {
     name: Type.Optional(Nullable(Type.String({ maxLength: NAME_MAX_LENGTH }))),
     slug: Type.Optional(Nullable(Type.String())),
-    max_allowed_memberships: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    max_allowed_memberships: Type.Optional(Nullable(BoundedInteger())),
     admin_delete_enabled: Type.Optional(Nullable(Type.Boolean())),
     created_at: Type.Optional(Nullable(Type.String())),
     role_set_key: Type.Optional(Nullable(Type.String())),

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { FreeFormObject, Nullable } from './types.js';
+import { BoundedInteger, FreeFormObject, Nullable } from './types.js';
 
 /** Request bodies of the user operations, as the 2026-05-12 spec defines them. */
 
@@ -27,7 +27,7 @@ const sharedFields = {
   backup_codes: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 100 }))),
   delete_self_enabled: Type.Optional(Nullable(Type.Boolean())),
   create_organization_enabled: Type.Optional(Nullable(Type.Boolean())),
-  create_organizations_limit: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+  create_organizations_limit: Type.Optional(Nullable(BoundedInteger())),
   legal_accepted_at: Type.Optional(Nullable(Type.String())),
   skip_legal_checks: Type.Optional(Nullable(Type.Boolean())),
   created_at: Type.Optional(Nullable(Type.String())),

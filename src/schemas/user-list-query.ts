@@ -1,4 +1,5 @@
 import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typebox';
+import { BoundedInteger, MAX_UNIX_MILLIS } from './types.js';
 
 /**
  * Query parameters of GET /users and GET /users/count. Repeated keys arrive as arrays and a
@@ -10,7 +11,7 @@ import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typeb
 export const CLERK_ERROR_KEYWORD = 'x-clerk-error';
 
 const ValueList = Type.Array(Type.String(), { maxItems: 100 });
-const UnixMillis = Type.Integer({ minimum: 0, [CLERK_ERROR_KEYWORD]: 'form_param_invalid_date' });
+const UnixMillis = BoundedInteger({ maximum: MAX_UNIX_MILLIS, [CLERK_ERROR_KEYWORD]: 'form_param_invalid_date' });
 
 function optional<T extends Record<string, TSchema>>(props: T) {
   return Object.fromEntries(Object.entries(props).map(([key, schema]) => [key, Type.Optional(schema)])) as { [K in keyof T]: TOptional<T[K]> };
@@ -48,8 +49,9 @@ export const UserListQuery = Type.Object(
   {
     ...filterProperties,
     ...optional({
-      limit: Type.Integer({ minimum: 1, maximum: 500 }),
-      offset: Type.Integer({ minimum: 0 }),
+      limit: BoundedInteger({ minimum: 1, maximum: 500 }),
+      // An offset past every row answers an empty page.
+      offset: BoundedInteger(),
       order_by: Type.Array(Type.String()),
       starting_after: Type.String(),
     }),

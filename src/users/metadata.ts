@@ -44,6 +44,18 @@ export function parseMetadata(json: string): Metadata {
   return isPlainObject(value) ? value : {};
 }
 
+/**
+ * For serializers: stored text that is not JSON (damaged by hand, say) reads as `{}` rather
+ * than failing every read of its row. Writes and exports keep parseMetadata, which refuses it.
+ */
+export function metadataOrEmpty(json: string): Metadata {
+  try {
+    return parseMetadata(json);
+  } catch {
+    return {};
+  }
+}
+
 export const METADATA_COLUMNS = {
   public_metadata: 'publicMetadata',
   private_metadata: 'privateMetadata',

@@ -5,8 +5,8 @@ import type { RawRequest } from './raw-http.js';
 /**
  * fast-check arbitraries for malformed requests against one route: wrong types, huge
  * strings, deep nesting, unicode edge cases, bytes that are not UTF-8, duplicated and unknown
- * parameters, bodies over the limit, wrong content types, and path segments with `..` and
- * encoded slashes. Each generated case is a RawRequest (sent over a bare socket, so nothing
+ * parameters, hostile numbers in integer parameters, bodies over the limit, wrong content
+ * types, and path segments with `..` and encoded slashes. Each generated case is a RawRequest (sent over a bare socket, so nothing
  * is re-encoded on the way) plus a label saying which kind of hostility it is.
  */
 
@@ -131,6 +131,73 @@ const UNKNOWN_KEYS = ['unknown_param', '__proto__', 'constructor', 'prototype', 
 
 function hostileKey(known: string[]): fc.Arbitrary<string> {
   return known.length > 0 ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...known) }, { weight: 1, arbitrary: fc.constantFrom(...UNKNOWN_KEYS) }, { weight: 1, arbitrary: hostileString }) : fc.oneof(fc.constantFrom(...UNKNOWN_KEYS), hostileString);
+}
+
+// ---------------------------------------------------------------------------------- integers
+
+/**
+ * Numbers as written on the wire, for integer parameters: past 2^53 (where doubles stop
+ * counting by one), past 2^63 and 2^64 (SQLite's and C's integers), over the double range
+ * (`1e400` parses to Infinity), negative, fractional, and not numbers at all. Written as text
+ * so JSON bodies can carry what JSON.stringify cannot (`1e400`, `-0`, `1.0`).
+ */
+export const HOSTILE_INTEGER_TEXTS = [
+  '9223372036854775807',
+  '9223372036854775808',
+  '-9223372036854775808',
+  '18446744073709551616',
+  '1e19',
+  '1e400',
+  '-1e400',
+  '1e308',
+  '9007199254740992',
+  '9007199254740993',
+  '9007199254740991',
+  '8640000000000001',
+  '4294967296',
+  '2147483648',
+  '-1',
+  '-0',
+  '0',
+  '1',
+  '1.5',
+  '1.0',
+  '0.1e1',
+  '1e2',
+  '0x10',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '',
+  '1_000',
+  '١٢٣',
+];
+
+export const hostileIntegerText: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...HOSTILE_INTEGER_TEXTS) },
+  { weight: 1, arbitrary: fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String) },
+  { weight: 1, arbitrary: fc.double({ noNaN: true }).map(String) },
+  { weight: 1, arbitrary: fc.integer({ min: 16, max: 330 }).map((exponent) => `1e${exponent}`) },
+);
+
+/** Whether a JSON schema (TypeBox, `Nullable` included) admits an integer. */
+function takesInteger(schema: unknown): boolean {
+  const { type, anyOf } = (schema ?? {}) as { type?: unknown; anyOf?: unknown[] };
+  return type === 'integer' || (Array.isArray(type) && type.includes('integer')) || (anyOf ?? []).some(takesInteger);
+}
+
+/** Properties of an object schema that take an integer (limit, offset, create_organizations_limit …). */
+export function integerKeys(schema: unknown): string[] {
+  const properties = (schema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+  return Object.entries(properties)
+    .filter(([, property]) => takesInteger(property))
+    .map(([name]) => name);
+}
+
+/** The text of a JSON value, so a number can be written exactly as given (`{"limit":1e400}`). */
+function jsonNumberField(key: string, text: string): string {
+  // Text that is not a JSON number goes as a string: the wrong type, not broken JSON.
+  return /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(text) ? `${JSON.stringify(key)}:${text}` : `${JSON.stringify(key)}:${JSON.stringify(text)}`;
 }
 
 // ---------------------------------------------------------------------------------- JSON text
@@ -361,6 +428,28 @@ export function hostileRequest(route: RouteEntry, context: HostileContext): fc.A
       .tuple(anyParams, fc.constantFrom(...MULTIPART_BODIES), fc.constantFrom('multipart/form-data; boundary=b', 'multipart/form-data; boundary=', 'multipart/form-data; boundary=other'))
       .map(([params, build, contentType]) => requestFor(route, context, { params, body: build(context.imageMaxBytes), contentType, kind: 'multipart' })),
   ];
+  const queryIntegers = integerKeys(route.schema?.querystring);
+  if (queryIntegers.length > 0) {
+    // Query: hostile numbers in the integer parameters (limit, offset, dates as unix ms).
+    kinds.push(
+      fc
+        .tuple(anyParams, fc.subarray(queryIntegers, { minLength: 1 }), fc.array(hostileIntegerText, { minLength: 1, maxLength: 3 }))
+        .map(([params, keys, texts]) =>
+          requestFor(route, context, { params, query: keys.map((key, i) => `${key}=${encodeURIComponent(texts[i % texts.length]!)}`).join('&'), kind: 'hostile integers' }),
+        ),
+    );
+  }
+  const bodyIntegers = integerKeys(route.schema?.body);
+  if (bodyIntegers.length > 0) {
+    // Body: hostile numbers in the integer fields (create_organizations_limit, max_allowed_memberships, expires_in …).
+    kinds.push(
+      fc
+        .tuple(anyParams, fc.subarray(bodyIntegers, { minLength: 1 }), fc.array(hostileIntegerText, { minLength: 1, maxLength: 3 }))
+        .map(([params, keys, texts]) =>
+          requestFor(route, context, { params, body: `{${keys.map((key, i) => jsonNumberField(key, texts[i % texts.length]!)).join(',')}}`, contentType: json, kind: 'hostile integers' }),
+        ),
+    );
+  }
   const strings = stringKeys(route.schema?.body);
   if (strings.length > 0) {
     // Body: the right shape, with unicode edge cases (lone surrogates, NUL, RTL, combining marks) in

@@ -1,6 +1,7 @@
 import type { OAuthAccessTokenJson, OAuthAccessTokenPageJson } from '../../schemas/external-accounts.js';
 import type { AccessTokenPage, AccessTokenView } from '../../users/external-accounts.js';
-import { parseMetadata } from '../../users/metadata.js';
+import { metadataOrEmpty } from '../../users/metadata.js';
+import { wireIntegerOrNull } from './wire-integer.js';
 
 /**
  * OAuthAccessToken (spec §3.11): the only place a decrypted token becomes JSON. `id_token`
@@ -13,9 +14,9 @@ export function serializeOAuthAccessToken(view: AccessTokenView): OAuthAccessTok
     external_account_id: account.id,
     provider_user_id: account.providerUserId,
     token: view.token,
-    expires_at: account.accessTokenExpiresAt,
+    expires_at: wireIntegerOrNull(account.accessTokenExpiresAt),
     provider: account.provider,
-    public_metadata: parseMetadata(account.publicMetadata),
+    public_metadata: metadataOrEmpty(account.publicMetadata),
     label: account.label,
     scopes: account.approvedScopes.split(' ').filter((scope) => scope !== ''),
     ...(view.idToken === null ? {} : { id_token: view.idToken }),

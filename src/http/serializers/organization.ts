@@ -8,8 +8,9 @@ import type {
   OrganizationListJson,
   PublicUserDataJson,
 } from '../../schemas/organizations.js';
-import { parseMetadata } from '../../users/metadata.js';
+import { metadataOrEmpty } from '../../users/metadata.js';
 import { imageUrl } from './user.js';
+import { wireInteger } from './wire-integer.js';
 
 /**
  * The only place a stored organization or membership becomes Clerk JSON. A membership
@@ -30,16 +31,16 @@ export function serializeOrganization(view: OrganizationView, ctx: OrganizationS
     slug: org.slug,
     image_url: org.imageUrl ?? `${ctx.publicUrl}/images/default-avatar.svg`,
     has_image: org.imageUrl !== null,
-    members_count: membersCount,
+    members_count: wireInteger(membersCount),
     // clerkd has no organization invitations.
     pending_invitations_count: 0,
-    max_allowed_memberships: org.maxAllowedMemberships,
+    max_allowed_memberships: wireInteger(org.maxAllowedMemberships),
     admin_delete_enabled: org.adminDeleteEnabled,
-    public_metadata: parseMetadata(org.publicMetadata),
-    private_metadata: parseMetadata(org.privateMetadata),
+    public_metadata: metadataOrEmpty(org.publicMetadata),
+    private_metadata: metadataOrEmpty(org.privateMetadata),
     ...(org.createdBy === null ? {} : { created_by: org.createdBy }),
-    created_at: org.createdAt,
-    updated_at: org.updatedAt,
+    created_at: wireInteger(org.createdAt),
+    updated_at: wireInteger(org.updatedAt),
   };
 }
 
@@ -79,12 +80,12 @@ export function serializeMembership(view: MembershipView, ctx: OrganizationSeria
     role: membership.role,
     role_name: roleName(membership.role),
     permissions: rolePermissions(membership.role),
-    public_metadata: parseMetadata(membership.publicMetadata),
-    private_metadata: parseMetadata(membership.privateMetadata),
+    public_metadata: metadataOrEmpty(membership.publicMetadata),
+    private_metadata: metadataOrEmpty(membership.privateMetadata),
     organization: serializeOrganization(view.organization, ctx),
     public_user_data: serializePublicUserData(view.user, ctx),
-    created_at: membership.createdAt,
-    updated_at: membership.updatedAt,
+    created_at: wireInteger(membership.createdAt),
+    updated_at: wireInteger(membership.updatedAt),
   };
 }
 

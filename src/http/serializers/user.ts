@@ -1,7 +1,7 @@
 import type { LockoutPolicy } from '../../config.js';
 import type { EmailAddressRow, ExternalAccountRow, PhoneNumberRow, UserRow, Web3WalletRow } from '../../db/schema.js';
 import { lockState } from '../../users/lock-state.js';
-import { parseMetadata } from '../../users/metadata.js';
+import { metadataOrEmpty } from '../../users/metadata.js';
 import type { UserAggregate } from '../../users/types.js';
 import type {
   DeletedObjectJson,
@@ -13,6 +13,7 @@ import type {
   VerificationJson,
   Web3WalletJson,
 } from '../../schemas/user-response.js';
+import { wireInteger, wireIntegerOrNull } from './wire-integer.js';
 
 /**
  * The only place a stored user becomes Clerk JSON. Every key the spec's User requires is
@@ -46,8 +47,8 @@ export function serializeEmailAddress(row: EmailAddressRow, accounts: ExternalAc
     verification: adminVerification(row.status),
     linked_to: linksTo(row.emailAddress, accounts),
     matches_sso_connection: false,
-    created_at: row.createdAt,
-    updated_at: row.updatedAt,
+    created_at: wireInteger(row.createdAt),
+    updated_at: wireInteger(row.updatedAt),
   };
 }
 
@@ -62,8 +63,8 @@ export function serializePhoneNumber(row: PhoneNumberRow): PhoneNumberJson {
     verification: adminVerification(row.status),
     linked_to: [],
     backup_codes: null,
-    created_at: row.createdAt,
-    updated_at: row.updatedAt,
+    created_at: wireInteger(row.createdAt),
+    updated_at: wireInteger(row.updatedAt),
   };
 }
 
@@ -73,8 +74,8 @@ export function serializeWeb3Wallet(row: Web3WalletRow): Web3WalletJson {
     object: 'web3_wallet' as const,
     web3_wallet: row.web3Wallet,
     verification: adminVerification(row.status),
-    created_at: row.createdAt,
-    updated_at: row.updatedAt,
+    created_at: wireInteger(row.createdAt),
+    updated_at: wireInteger(row.updatedAt),
   };
 }
 
@@ -92,18 +93,29 @@ export function serializeExternalAccount(row: ExternalAccountRow, identification
     image_url: row.imageUrl,
     username: row.username,
     phone_number: row.phoneNumber,
-    public_metadata: parseMetadata(row.publicMetadata),
+    public_metadata: metadataOrEmpty(row.publicMetadata),
     label: row.label,
-    created_at: row.createdAt,
-    updated_at: row.updatedAt,
+    created_at: wireInteger(row.createdAt),
+    updated_at: wireInteger(row.updatedAt),
     verification: {
       object: 'verification_oauth',
       status: 'verified',
       strategy: row.provider,
       attempts: null,
-      expire_at: row.createdAt,
+      expire_at: wireIntegerOrNull(row.createdAt),
     },
   };
+}
+
+/** Backup codes are stored as a JSON array; text that is not one reads as none. */
+function hasBackupCodes(stored: string | null): boolean {
+  if (stored === null) return false;
+  try {
+    const codes: unknown = JSON.parse(stored);
+    return Array.isArray(codes) && codes.length > 0;
+  } catch {
+    return false;
+  }
 }
 
 export function imageUrl(user: Pick<UserRow, 'profileImageKey'>, publicUrl: string): string {
@@ -114,7 +126,7 @@ export function serializeUser(aggregate: UserAggregate, ctx: SerializeContext): 
   const { user, emailAddresses, phoneNumbers, web3Wallets, externalAccounts } = aggregate;
   const lock = lockState(user, ctx.lockout, ctx.now);
   const totpEnabled = user.totpSecret !== null;
-  const backupCodeEnabled = user.backupCodes !== null && (JSON.parse(user.backupCodes) as unknown[]).length > 0;
+  const backupCodeEnabled = hasBackupCodes(user.backupCodes);
   const url = imageUrl(user, ctx.publicUrl);
   const identificationFor = (account: ExternalAccountRow) =>
     emailAddresses.find((email) => email.emailAddress === account.emailAddress.toLowerCase())?.id ?? account.id;
@@ -133,9 +145,9 @@ export function serializeUser(aggregate: UserAggregate, ctx: SerializeContext): 
     profile_image_url: url,
     image_url: url,
     has_image: user.profileImageKey !== null,
-    public_metadata: parseMetadata(user.publicMetadata),
-    private_metadata: parseMetadata(user.privateMetadata),
-    unsafe_metadata: parseMetadata(user.unsafeMetadata),
+    public_metadata: metadataOrEmpty(user.publicMetadata),
+    private_metadata: metadataOrEmpty(user.privateMetadata),
+    unsafe_metadata: metadataOrEmpty(user.unsafeMetadata),
     email_addresses: emailAddresses.map((row) => serializeEmailAddress(row, externalAccounts)),
     phone_numbers: phoneNumbers.map(serializePhoneNumber),
     web3_wallets: web3Wallets.map(serializeWeb3Wallet),
@@ -144,25 +156,25 @@ export function serializeUser(aggregate: UserAggregate, ctx: SerializeContext): 
     two_factor_enabled: totpEnabled || backupCodeEnabled || phoneNumbers.some((phone) => phone.reservedForSecondFactor),
     totp_enabled: totpEnabled,
     backup_code_enabled: backupCodeEnabled,
-    mfa_enabled_at: user.mfaEnabledAt,
-    mfa_disabled_at: user.mfaDisabledAt,
-    password_last_updated_at: user.passwordLastUpdatedAt,
+    mfa_enabled_at: wireIntegerOrNull(user.mfaEnabledAt),
+    mfa_disabled_at: wireIntegerOrNull(user.mfaDisabledAt),
+    password_last_updated_at: wireIntegerOrNull(user.passwordLastUpdatedAt),
     external_accounts: externalAccounts.map((account) => serializeExternalAccount(account, identificationFor(account))),
     saml_accounts: [],
     enterprise_accounts: [],
-    last_sign_in_at: user.lastSignInAt,
+    last_sign_in_at: wireIntegerOrNull(user.lastSignInAt),
     banned: user.banned,
     locked: lock.locked,
     deprovisioned: false,
-    lockout_expires_in_seconds: lock.lockoutExpiresInSeconds,
-    verification_attempts_remaining: lock.verificationAttemptsRemaining,
-    updated_at: user.updatedAt,
-    created_at: user.createdAt,
+    lockout_expires_in_seconds: wireIntegerOrNull(lock.lockoutExpiresInSeconds),
+    verification_attempts_remaining: wireIntegerOrNull(lock.verificationAttemptsRemaining),
+    updated_at: wireInteger(user.updatedAt),
+    created_at: wireInteger(user.createdAt),
     delete_self_enabled: user.deleteSelfEnabled,
     create_organization_enabled: user.createOrganizationEnabled,
-    create_organizations_limit: user.createOrganizationsLimit,
-    last_active_at: user.lastActiveAt,
-    legal_accepted_at: user.legalAcceptedAt,
+    create_organizations_limit: wireIntegerOrNull(user.createOrganizationsLimit),
+    last_active_at: wireIntegerOrNull(user.lastActiveAt),
+    legal_accepted_at: wireIntegerOrNull(user.legalAcceptedAt),
     bypass_client_trust: user.bypassClientTrust,
   };
 }
