@@ -32,6 +32,8 @@ export function loggerOptions(level: string): pino.LoggerOptions {
 const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 /** Fields a pretty line leaves out: pino's envelope, and what the request line already says. */
 const ENVELOPE = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'reqId']);
+/** What a request line's message already says. */
+const REQUEST_LINE_FIELDS = new Set(['method', 'route', 'status', 'code', 'ms']);
 
 function clock(time: unknown): string {
   const date = new Date(typeof time === 'number' ? time : Date.now());
@@ -46,7 +48,7 @@ function fieldText(value: unknown): string {
 export function prettyLine(record: Record<string, unknown>): string {
   const level = (LEVEL_NAMES[record.level as number] ?? String(record.level)).padEnd(5);
   const extras = Object.entries(record)
-    .filter(([key, value]) => !ENVELOPE.has(key) && value !== undefined)
+    .filter(([key, value]) => !ENVELOPE.has(key) && value !== undefined && !('route' in record && REQUEST_LINE_FIELDS.has(key)))
     .map(([key, value]) => `${key}=${fieldText(value)}`);
   return `${clock(record.time)} ${level} ${String(record.msg ?? '')}${extras.length > 0 ? `  ${extras.join(' ')}` : ''}\n`;
 }

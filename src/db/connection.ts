@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { driverError } from './executor.js';
 import * as schema from './schema.js';
 import { setWriteWait } from './write-transaction.js';
 
@@ -107,13 +108,6 @@ export function openDatabase(file: string, options: OpenOptions): DatabaseHandle
     };
   } catch (error) {
     if (sqlite?.open) sqlite.close();
-    throw new DatabaseOpenError(file, openReason(driverCause(error)));
+    throw new DatabaseOpenError(file, openReason(driverError(error)));
   }
-}
-
-/** drizzle's migrator wraps the driver's error. */
-function driverCause(error: unknown): unknown {
-  let current = error;
-  while (current instanceof Error && current.cause !== undefined && !(current as { code?: unknown }).code) current = current.cause;
-  return current;
 }

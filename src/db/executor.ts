@@ -11,7 +11,8 @@ export type Executor = BaseSQLiteDatabase<'sync', RunResult, typeof schema>;
  */
 export function driverError(error: unknown): unknown {
   let current = error;
-  while (current instanceof Error && 'params' in current && current.cause !== undefined) current = current.cause;
+  // Drizzle's wrappers (DrizzleQueryError, and DrizzleError inside transactions) carry no code of their own.
+  while (current instanceof Error && current.cause instanceof Error && typeof (current as { code?: unknown }).code !== 'string') current = current.cause;
   return current;
 }
 
