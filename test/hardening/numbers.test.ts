@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import { assertClerkError } from '../support/clerk-errors.js';
 import { fingerprint, sqliteOf } from '../support/db-fingerprint.js';
-import { api, startTestServer, unique, uniqueEmail, type ApiResponse, type TestServer } from '../support/server.js';
+import { api, startTestServer, unique, uniqueEmail, uniquePhone, uniqueWallet, type ApiResponse, type TestServer } from '../support/server.js';
 
 /**
  * Integer parameters and fields, at and past what JSON and the database hold exactly. Every
@@ -20,7 +21,7 @@ let userId: string;
 let organizationId: string;
 before(async () => {
   server = await startTestServer();
-  const user = await api(server, 'POST', '/v1/users', { body: { email_address: [uniqueEmail('n')], username: unique('n') } });
+  const user = await api(server, 'POST', '/v1/users', { body: { email_address: [uniqueEmail('n')], phone_number: [uniquePhone()], web3_wallet: [uniqueWallet()], username: unique('n') } });
   assert.equal(user.status, 200, user.text);
   userId = (user.body as { id: string }).id;
   const account = await api(server, 'POST', `/_clerkd/users/${userId}/external_accounts`, {
@@ -200,6 +201,39 @@ describe('a stored number that is not a safe integer', () => {
       }
     });
   }
+
+  test('any hostile value in any INTEGER column of any table a read shows breaks no read', async () => {
+    const sqlite = sqliteOf(server.db);
+    const owners: Record<string, [string, () => string]> = {
+      users: ['id = ?', () => userId],
+      email_addresses: ['user_id = ?', () => userId],
+      phone_numbers: ['user_id = ?', () => userId],
+      web3_wallets: ['user_id = ?', () => userId],
+      external_accounts: ['user_id = ?', () => userId],
+      organizations: ['id = ?', () => organizationId],
+      organization_memberships: ['organization_id = ?', () => organizationId],
+    };
+    const columns = Object.keys(owners).flatMap((table) =>
+      (sqlite.prepare(`PRAGMA table_info(${table})`).all() as { name: string; type: string; pk: number }[])
+        .filter((column) => column.type.toUpperCase() === 'INTEGER' && column.pk === 0)
+        .map((column) => ({ table, column: column.name })),
+    );
+    assert.ok(columns.length >= 20, `only ${columns.length} integer columns`);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...columns), fc.constantFrom(...STORED), async ({ table, column }, { label, sql }) => {
+        const [where, param] = owners[table]!;
+        const rows = sqlite.prepare(`SELECT rowid AS r, "${column}" AS v FROM ${table} WHERE ${where}`).all(param()) as { r: number; v: unknown }[];
+        try {
+          sqlite.prepare(`UPDATE ${table} SET "${column}" = ${sql} WHERE ${where}`).run(param());
+          await assertEveryReadAnswers(`${table}.${column} = ${label}`);
+        } finally {
+          const restore = sqlite.prepare(`UPDATE ${table} SET "${column}" = ? WHERE rowid = ?`);
+          for (const row of rows) restore.run(row.v, row.r);
+        }
+      }),
+      { numRuns: Number(process.env.CLERKD_FUZZ_RUNS ?? 60) },
+    );
+  });
 
   test('stored metadata and backup codes that are not JSON read as empty instead of failing', async () => {
     const sqlite = sqliteOf(server.db);
