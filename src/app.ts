@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
@@ -56,7 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...logging,
     // registerRequestLog writes one line per request instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     // A client that trickles its request holds a socket: these bound how long (408 in Clerk's shape).
     requestTimeout: config.timeouts.requestMs,
@@ -83,8 +83,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const users = new UserService({ db, config });
   const profileImages = new ProfileImageService({ db, store: new ImageStore({ dir: config.imagesDir, maxBytes: config.imageMaxBytes }), log: app.log });
-  const orphans = await profileImages.removeOrphans();
-  if (orphans > 0) app.log.warn({ orphans }, 'removed image files left behind by an interrupted upload');
+  const staleUploads = await profileImages.removeStaleUploads();
+  if (staleUploads > 0) app.log.warn({ staleUploads }, 'removed temporary files left behind by interrupted uploads');
   const deps: RouteDeps = {
     config,
     users,

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { DEVELOPMENT_SECRET_KEY } from '../../src/config.js';
-import { prettyLine } from '../../src/logging.js';
 import { startBuiltServer } from '../support/built-server.js';
 import { api, startTestServer } from '../support/server.js';
 
@@ -48,12 +47,6 @@ test('each request is one log line with method, route, status, error code and du
   } finally {
     await server.close();
   }
-});
-
-test('a pretty line reads as a sentence, without repeating the request fields', () => {
-  const line = prettyLine({ level: 30, time: Date.UTC(2026, 0, 1, 12, 0, 1, 234), pid: 1, hostname: 'h', reqId: 'r', method: 'GET', route: '/v1/users/:user_id', status: 404, code: 'resource_not_found', ms: 1.2, msg: 'GET /v1/users/:user_id 404 resource_not_found 1.2 ms' });
-  assert.equal(line, '12:00:01.234 INFO  GET /v1/users/:user_id 404 resource_not_found 1.2 ms\n');
-  assert.equal(prettyLine({ level: 40, time: 0, msg: 'careful', database: 'x' }), '00:00:00.000 WARN  careful  database=x\n');
 });
 
 test('start-up prints the URL, the docs URL, where the data lives and the development key by name; JSON when not a terminal', async () => {
