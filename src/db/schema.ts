@@ -39,7 +39,7 @@ export const users = sqliteTable(
     totpSecret: text('totp_secret'),
     /** The TOTP time step last accepted: a code is good once. */
     totpLastUsedStep: integer('totp_last_used_step'),
-    /** JSON array of bcrypt digests of the unused backup codes. */
+    /** JSON array of the unused backup codes' digests (src/mfa/backup-codes.ts: keyed HMAC-SHA256, or bcrypt as imported). */
     backupCodes: text('backup_codes'),
     mfaEnabledAt: integer('mfa_enabled_at'),
     mfaDisabledAt: integer('mfa_disabled_at'),
@@ -48,6 +48,13 @@ export const users = sqliteTable(
     /** When a lock ends; null while `locked` means it never ends on its own. */
     lockoutExpiresAt: integer('lockout_expires_at'),
     failedVerificationAttempts: integer('failed_verification_attempts').notNull().default(0),
+    /**
+     * Comparisons started but not yet finished (src/users/lock-state.ts): each is reserved
+     * before it runs, so confirmed failures plus these never exceed the lockout limit.
+     */
+    verificationsInFlight: integer('verifications_in_flight').notNull().default(0),
+    /** When the latest reservation was taken; reservations older than the bound are a crashed process's and lapse. */
+    verificationsReservedAt: integer('verifications_reserved_at'),
     publicMetadata: text('public_metadata').notNull().default('{}'),
     privateMetadata: text('private_metadata').notNull().default('{}'),
     unsafeMetadata: text('unsafe_metadata').notNull().default('{}'),

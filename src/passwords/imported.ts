@@ -8,6 +8,8 @@ import { md5Phpass, phpass } from './digests/phpass.js';
 import { scryptFirebase, scryptWerkzeug } from './digests/scrypt.js';
 import { hmacSha256Utf16B64, sha256, sha256Salted, sha512Symfony } from './digests/sha.js';
 import type { DigestHasher } from './digests/types.js';
+import { errors } from '../errors.js';
+import { sharedHashPool, type HashPool } from './hash-pool.js';
 import type { PasswordHasher } from './hashers.js';
 
 /** The one dispatch table from `password_hasher` to its format. */
@@ -40,6 +42,11 @@ export function digestParses(hasher: PasswordHasher, digest: string): boolean {
   return DIGEST_HASHERS[hasher].parses(digest);
 }
 
-export function verifyDigest(hasher: PasswordHasher, digest: string, password: string): Promise<boolean> {
-  return DIGEST_HASHERS[hasher].verify(password, digest);
+/**
+ * Whether `password` matches the stored digest, computed in a hash worker (never on the
+ * event loop). A format clerkd cannot check answers 422 `password_hasher_not_verifiable`.
+ */
+export async function verifyDigest(hasher: PasswordHasher, digest: string, password: string, pool: HashPool = sharedHashPool()): Promise<boolean> {
+  if (DIGEST_HASHERS[hasher].verifiable === false) throw errors.passwordHasherNotVerifiable(hasher);
+  return pool.run({ kind: 'verify-digest', hasher, digest, password });
 }

@@ -1,11 +1,13 @@
 import argon2 from 'argon2';
 import type { Argon2Params } from '../config.js';
+import { sharedHashPool, type HashPool } from './hash-pool.js';
 
 /** Hasher name stored for passwords clerkd hashed itself (a PHC string the argon2id digest module verifies). */
 export const NATIVE_HASHER = 'argon2id';
 
-export function hashPassword(password: string, params: Argon2Params): Promise<string> {
-  return argon2.hash(password, { type: argon2.argon2id, ...params });
+/** argon2id of a new password, computed in a hash worker (src/passwords/hash-pool.ts). */
+export function hashPassword(password: string, params: Argon2Params, pool: HashPool = sharedHashPool()): Promise<string> {
+  return pool.run({ kind: 'hash-argon2id', password, params });
 }
 
 /** Imported digests, and our own made with older parameters, are re-hashed after a successful verification. */

@@ -19,9 +19,18 @@ export function isBreachedPassword(password: string): boolean {
   return BREACHED.has(password.toLowerCase());
 }
 
+/**
+ * The bound on any password clerkd hashes or compares, set or verified: beyond it, 422
+ * `form_password_size_in_bytes_exceeded` before any work (a megabyte through a stretched
+ * digest would otherwise cost seconds of CPU).
+ */
+export function checkPasswordSize(password: string): void {
+  if (Buffer.byteLength(password, 'utf8') > PASSWORD_HARD_MAX_BYTES) throw errors.passwordTooLong(PASSWORD_HARD_MAX_BYTES);
+}
+
 export function checkPasswordPolicy(password: string, skipChecks: boolean): void {
+  checkPasswordSize(password);
   const bytes = Buffer.byteLength(password, 'utf8');
-  if (bytes > PASSWORD_HARD_MAX_BYTES) throw errors.passwordTooLong(PASSWORD_HARD_MAX_BYTES);
   if (skipChecks) return;
   if ([...password].length < PASSWORD_MIN_LENGTH) throw errors.passwordTooShort(PASSWORD_MIN_LENGTH);
   if (bytes > PASSWORD_MAX_BYTES) throw errors.passwordTooLong(PASSWORD_MAX_BYTES);

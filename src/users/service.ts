@@ -28,7 +28,7 @@ import type { UserAggregate, UserListFilter, UserOrder, UserPage } from './types
 
 export interface UserServiceDeps {
   db: Db;
-  config: Pick<Config, 'argon2' | 'lockout'>;
+  config: Pick<Config, 'argon2' | 'lockout' | 'encryptionKey'>;
 }
 
 /** The first API version whose PATCH /users/{id} rejects metadata. */
@@ -137,7 +137,7 @@ export class UserService {
     const createdAt = typeof input.created_at === 'string' ? rfc3339('created_at', input.created_at) : now;
     const legalAcceptedAt = typeof input.legal_accepted_at === 'string' ? rfc3339('legal_accepted_at', input.legal_accepted_at) : null;
     const totp = input.totp_secret ? normalizeTotpSecret(input.totp_secret) : null;
-    const backupCodes = input.backup_codes?.length ? JSON.stringify(await hashBackupCodes(input.backup_codes)) : null;
+    const backupCodes = input.backup_codes?.length ? JSON.stringify(await hashBackupCodes(input.backup_codes, this.deps.config.encryptionKey)) : null;
     const password = await passwordColumns(input, this.deps.config.argon2, now);
 
     // The id carries the real creation time: a back-dated `created_at` may predate the KSUID epoch.
@@ -213,7 +213,7 @@ export class UserService {
       changes.totpSecret = input.totp_secret === null ? null : normalizeTotpSecret(input.totp_secret);
       changes.totpLastUsedStep = null;
     }
-    if (input.backup_codes != null) changes.backupCodes = input.backup_codes.length ? JSON.stringify(await hashBackupCodes(input.backup_codes)) : null;
+    if (input.backup_codes != null) changes.backupCodes = input.backup_codes.length ? JSON.stringify(await hashBackupCodes(input.backup_codes, this.deps.config.encryptionKey)) : null;
     Object.assign(changes, await passwordColumns(input, this.deps.config.argon2, now));
 
     return this.write((tx) => {

@@ -16,7 +16,8 @@ function parses(digest: string): boolean {
 
 export const awsCognito: DigestHasher = {
   parses,
-  async verify() {
+  verifiable: false,
+  verify() {
     throw errors.passwordHasherNotVerifiable('awscognito');
   },
 };

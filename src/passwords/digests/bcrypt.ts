@@ -27,14 +27,14 @@ const MAX_COST = 16;
 // A Devise pepper is a secret string of any length (usually `rails secret`, 128 chars).
 const MAX_PEPPER_LENGTH = 1024;
 
-interface Bcrypt {
+export interface Bcrypt {
   minor: string;
   cost: string;
   salt: string;
   hash: string;
 }
 
-function parseBcrypt(digest: string): Bcrypt | undefined {
+export function parseBcrypt(digest: string): Bcrypt | undefined {
   const match = BCRYPT.exec(digest);
   if (match === null) return undefined;
   const [, minor = '', cost = '', salt = '', hash = ''] = match;
@@ -48,16 +48,16 @@ function hashBytes(encoded: string): Uint8Array {
 }
 
 /** Whether bcrypt over `secret` with the digest's salt and cost gives the digest's hash. */
-async function bcryptMatches(secret: string, digest: Bcrypt): Promise<boolean> {
+export function bcryptMatches(secret: string, digest: Bcrypt): boolean {
   const minor = digest.minor === 'x' ? 'a' : digest.minor;
-  const computed = await bcryptjs.hash(secret, `$2${minor}$${digest.cost}$${digest.salt}`);
+  const computed = bcryptjs.hashSync(secret, `$2${minor}$${digest.cost}$${digest.salt}`);
   return equalBytes(hashBytes(computed.slice(-31)), hashBytes(digest.hash));
 }
 
 /** `bcrypt`: a bare bcrypt string from any of the producers above. */
 export const bcrypt: DigestHasher = {
   parses: (digest) => parseBcrypt(digest) !== undefined,
-  async verify(password, digest) {
+  verify(password, digest) {
     const parsed = parseBcrypt(digest);
     return parsed !== undefined && bcryptMatches(password, parsed);
   },
@@ -78,7 +78,7 @@ function parsePeppered(digest: string): { bcrypt: Bcrypt; pepper: string } | und
 
 export const bcryptPeppered: DigestHasher = {
   parses: (digest) => parsePeppered(digest) !== undefined,
-  async verify(password, digest) {
+  verify(password, digest) {
     const parsed = parsePeppered(digest);
     return parsed !== undefined && bcryptMatches(`${password}${parsed.pepper}`, parsed.bcrypt);
   },
@@ -98,7 +98,7 @@ function parseDjango(digest: string): Bcrypt | undefined {
 
 export const bcryptSha256Django: DigestHasher = {
   parses: (digest) => parseDjango(digest) !== undefined,
-  async verify(password, digest) {
+  verify(password, digest) {
     const parsed = parseDjango(digest);
     if (parsed === undefined) return false;
     return bcryptMatches(createHash('sha256').update(password, 'utf8').digest('hex'), parsed);

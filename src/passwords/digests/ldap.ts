@@ -22,7 +22,7 @@ function parse(digest: string): { hash: Buffer; salt: Buffer } | undefined {
 
 export const ldapSsha: DigestHasher = {
   parses: (digest) => parse(digest) !== undefined,
-  async verify(password, digest) {
+  verify(password, digest) {
     const parsed = parse(digest);
     if (!parsed) return false;
     const computed = createHash('sha1').update(password, 'utf8').update(parsed.salt).digest();

@@ -21,7 +21,7 @@ export function unsaltedHexDigest(algorithm: DigestAlgorithm, hexLength: number)
   const parses = (digest: string): boolean => shape.test(digest);
   return {
     parses,
-    async verify(password, digest) {
+    verify(password, digest) {
       if (!parses(digest)) return false;
       return equalBytes(digestOf(algorithm, password), Buffer.from(digest, 'hex'));
     },
@@ -44,7 +44,7 @@ export function saltedHexDigest(algorithm: DigestAlgorithm, hexLength: number): 
   };
   return {
     parses: (digest) => parse(digest) !== undefined,
-    async verify(password, digest) {
+    verify(password, digest) {
       const parsed = parse(digest);
       if (!parsed) return false;
       // Both comparisons always run, so timing does not tell which order a digest uses.

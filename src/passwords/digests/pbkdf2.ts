@@ -1,5 +1,4 @@
-import { pbkdf2 } from 'node:crypto';
-import { promisify } from 'node:util';
+import { pbkdf2Sync } from 'node:crypto';
 import { decodeHex } from './encoding.js';
 import { equalBytes } from './constant-time.js';
 import type { DigestHasher } from './types.js';
@@ -13,8 +12,6 @@ import type { DigestHasher } from './types.js';
  * Each extra reading is one more PBKDF2 run of the same password, never a weaker check:
  * the expected key still has to be reproduced in full.
  */
-
-const derive = promisify(pbkdf2);
 
 type Prf = 'sha1' | 'sha256' | 'sha512';
 
@@ -92,9 +89,9 @@ function fieldsAfter(digest: string, name: string, ...counts: number[]): string[
 function pbkdf2Hasher(prf: Prf, read: (digest: string) => Reading[] | undefined): DigestHasher {
   return {
     parses: (digest) => read(digest) !== undefined,
-    async verify(password, digest) {
+    verify(password, digest) {
       for (const { salt, iterations, expected } of read(digest) ?? []) {
-        const derived = await derive(password, salt, iterations, expected.length, prf);
+        const derived = pbkdf2Sync(password, salt, iterations, expected.length, prf);
         if (equalBytes(derived, expected)) return true;
       }
       return false;

@@ -59,7 +59,7 @@ function portableHash(password: Buffer, digest: string): string {
 
 export const phpass: DigestHasher = {
   parses: isPortableHash,
-  async verify(password, digest) {
+  verify(password, digest) {
     if (!isPortableHash(digest)) return false;
     return equalStrings(portableHash(Buffer.from(password, 'utf8'), digest), digest);
   },
@@ -75,7 +75,7 @@ export const phpass: DigestHasher = {
  */
 export const md5Phpass: DigestHasher = {
   parses: isPortableHash,
-  async verify(password, digest) {
+  verify(password, digest) {
     if (!isPortableHash(digest)) return false;
     const md5Hex = createHash('md5').update(password, 'utf8').digest('hex');
     return equalStrings(portableHash(Buffer.from(md5Hex, 'latin1'), digest), digest);

@@ -1,4 +1,4 @@
-import { createCipheriv, scrypt } from 'node:crypto';
+import { createCipheriv, scryptSync } from 'node:crypto';
 import { equalBytes } from './constant-time.js';
 import { decodeCanonicalBase64 } from './encoding.js';
 import type { DigestHasher } from './types.js';
@@ -16,13 +16,9 @@ interface ScryptCost {
 }
 
 /** scrypt needs 128·N·r bytes for V plus 128·r·p for B; Node refuses above `maxmem` (32 MiB by default). */
-function scryptBytes(password: string, salt: Buffer, keylen: number, cost: ScryptCost): Promise<Buffer> {
+function scryptBytes(password: string, salt: Buffer, keylen: number, cost: ScryptCost): Buffer {
   const maxmem = 128 * cost.r * (cost.N + cost.p + 2) + 1024 * 1024;
-  return new Promise((resolve, reject) => {
-    scrypt(Buffer.from(password, 'utf8'), salt, keylen, { ...cost, maxmem }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
-  });
+  return scryptSync(Buffer.from(password, 'utf8'), salt, keylen, { ...cost, maxmem });
 }
 
 /**
@@ -67,11 +63,11 @@ function parseFirebase(digest: string): FirebaseDigest | undefined {
 
 export const scryptFirebase: DigestHasher = {
   parses: (digest) => parseFirebase(digest) !== undefined,
-  async verify(password, digest) {
+  verify(password, digest) {
     const parsed = parseFirebase(digest);
     if (!parsed) return false;
     const salt = Buffer.concat([parsed.salt, parsed.separator]);
-    const key = await scryptBytes(password, salt, AES_256_KEY_BYTES, parsed.cost);
+    const key = scryptBytes(password, salt, AES_256_KEY_BYTES, parsed.cost);
     const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
     const computed = Buffer.concat([cipher.update(parsed.signerKey), cipher.final()]);
     return equalBytes(computed, parsed.hash);
@@ -119,11 +115,11 @@ function parseWerkzeug(digest: string): { cost: ScryptCost; salt: Buffer; hash: 
 
 export const scryptWerkzeug: DigestHasher = {
   parses: (digest) => parseWerkzeug(digest) !== undefined,
-  async verify(password, digest) {
+  verify(password, digest) {
     const parsed = parseWerkzeug(digest);
     if (!parsed) return false;
     // scrypt's output is PBKDF2's, so a shorter key is a prefix of the 64-byte one.
-    const computed = await scryptBytes(password, parsed.salt, parsed.hash.length, parsed.cost);
+    const computed = scryptBytes(password, parsed.salt, parsed.hash.length, parsed.cost);
     return equalBytes(computed, parsed.hash);
   },
 };

@@ -37,7 +37,7 @@ function mergeSymfony(password: string, salt: string): Buffer {
 
 export const sha512Symfony: DigestHasher = {
   parses: (digest) => parseSymfony(digest) !== undefined,
-  async verify(password, digest) {
+  verify(password, digest) {
     const parsed = parseSymfony(digest);
     if (!parsed) return false;
     const merged = mergeSymfony(password, parsed.salt);
@@ -85,7 +85,7 @@ function membershipKey(salt: Buffer): Buffer {
 
 export const hmacSha256Utf16B64: DigestHasher = {
   parses: (digest) => parseMembership(digest).length > 0,
-  async verify(password, digest) {
+  verify(password, digest) {
     const message = Buffer.from(password, 'utf16le'); // .NET's Encoding.Unicode
     const matches = parseMembership(digest).map(({ salt, hash }) =>
       equalBytes(createHmac('sha256', membershipKey(salt)).update(message).digest(), hash),
