@@ -67,7 +67,11 @@ function sendWhole(method: string, target: string, body: Buffer, framing: 'conte
     socket.on('error', (error: NodeJS.ErrnoException) => {
       writeError ??= error.code ?? error.message;
     });
-    socket.on('close', () => {
+    let writerDone: () => void = () => undefined;
+    const writing = new Promise<void>((done) => (writerDone = done));
+    // The last write's callback can come after the server's close: wait for it before judging.
+    socket.on('close', async () => {
+      await writing;
       clearTimeout(timer);
       const data = Buffer.concat(received);
       let response: RawResponse | undefined;
@@ -84,7 +88,7 @@ function sendWhole(method: string, target: string, body: Buffer, framing: 'conte
         if (socket.destroyed) return done(false);
         socket.write(piece, (error) => done(!error));
       });
-    socket.on('connect', async () => {
+    const sendRequest = async () => {
       if (!(await write(head))) return;
       const PIECE = 64 * 1024;
       for (let offset = 0; offset < body.length; offset += PIECE) {
@@ -95,7 +99,9 @@ function sendWhole(method: string, target: string, body: Buffer, framing: 'conte
       }
       if (framing === 'chunked' && !(await write('0\r\n\r\n'))) return;
       sentAll = true;
-    });
+    };
+    socket.on('connect', () => void sendRequest().finally(writerDone));
+    socket.on('error', () => writerDone());
   });
 }
 
