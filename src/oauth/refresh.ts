@@ -1,4 +1,5 @@
 import type { OAuthProviderConfig } from './providers.js';
+import { MAX_EXPIRES_IN_SECONDS } from '../schemas/types.js';
 
 /**
  * The refresh-token grant (RFC 6749 §6) against a provider's token endpoint: one POST of
@@ -48,7 +49,8 @@ function nonEmptyString(value: unknown): string | null {
 /** `expires_in` is a number per RFC 6749 §5.1; some providers send it as a string. */
 function seconds(value: unknown): number | null {
   const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  return typeof number === 'number' && Number.isFinite(number) && number >= 0 ? Math.floor(number) : null;
+  // A provider's absurd lifetime (1e300) is capped like a client's, so the stored expiry stays an exact integer.
+  return typeof number === 'number' && Number.isFinite(number) && number >= 0 ? Math.min(Math.floor(number), MAX_EXPIRES_IN_SECONDS) : null;
 }
 
 /** An RFC 6749 §5.2 error code is short ASCII; anything else is not repeated in logs. */

@@ -235,6 +235,16 @@ test('limit outside 1..500 is refused', async () => {
 
 // ---- refresh ---------------------------------------------------------------------------------
 
+test("a provider's absurd expires_in is capped, so the stored expiry stays an exact integer the API can show", async () => {
+  const userId = await createUser();
+  const refreshToken = secret('rt-absurd');
+  await link(userId, { access_token: secret('stale-at'), refresh_token: refreshToken, expires_at: Date.now() - 1000 });
+  google.issue(refreshToken, { access_token: secret('fresh-absurd'), expires_in: 1e300 });
+  const [token] = bareList(await tokens(userId, 'oauth_google'));
+  assert.ok(Number.isSafeInteger(token!.expires_at), `expires_at ${String(token!.expires_at)}`);
+  assert.ok(token!.expires_at! > Date.now() + 1000 * 3600 * 24 * 365 * 1000, 'still far in the future');
+});
+
 test('an expired token is refreshed with the refresh-token grant and Basic client auth, stored, and not refreshed again', async () => {
   const userId = await createUser();
   const refreshToken = secret('rt');
