@@ -70,8 +70,9 @@ export const RESERVATION_LAPSE_MS = 5 * 60 * 1000;
 
 /** Comparisons in flight for the user, lapsed reservations not counted. */
 export function verificationsInFlight(user: ReservationColumns, now: number): number {
-  if (user.verificationsInFlight <= 0) return 0;
-  if (user.verificationsReservedAt === null || user.verificationsReservedAt + RESERVATION_LAPSE_MS <= now) return 0;
+  if (user.verificationsInFlight <= 0 || user.verificationsReservedAt === null) return 0;
+  // A reservation stamped in the future (a damaged row, a clock set back) lapses the same way.
+  if (Math.abs(now - user.verificationsReservedAt) >= RESERVATION_LAPSE_MS) return 0;
   return user.verificationsInFlight;
 }
 
