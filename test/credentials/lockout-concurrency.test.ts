@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { createHash, randomBytes } from 'node:crypto';
 import bcryptjs from 'bcryptjs';
 import { generate, generateSecret } from 'otplib';
-import type { ApiResponse } from '../support/server.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { api, startTestServer, type ApiResponse, type TestServer } from '../support/server.js';
 import {
   assertLockConsistent,
   createUser,
@@ -145,10 +145,44 @@ test('a locked user always reads locked with no attempts left, even after the pa
   const password = newPassword();
   const user = await createUser(server, { password });
   await Promise.all(Array.from({ length: MAX_ATTEMPTS }, () => verifyPassword(server, user.id, wrongPassword())));
-  const removed = await (await import('../support/server.js')).api(server, 'POST', `/v1/users/${user.id}/remove_password`, { body: {} });
+  const removed = await api(server, 'POST', `/v1/users/${user.id}/remove_password`, { body: {} });
   assert.equal(removed.status, 200, removed.text);
   const after = await getUser(server, user.id);
   assertLockConsistent(after);
   assert.equal(after.locked, true);
   assert.equal(after.verification_attempts_remaining, 0);
 });
+
+/** A Symfony digest that takes a good part of a second to verify. */
+function slowDigest(password: string): string {
+  const salt = randomBytes(8).toString('hex');
+  const merged = Buffer.from(`${password}{${salt}}`);
+  let digest = createHash('sha512').update(merged).digest();
+  for (let i = 1; i < 400_000; i++) digest = createHash('sha512').update(digest).update(merged).digest();
+  return `sha512_symfony$400000$${salt}$${digest.toString('base64')}`;
+}
+
+for (const [action, expected] of [
+  ['lock', '403 user_locked'],
+  ['ban', '403 user_banned'],
+] as const) {
+  test(`a correct password still being compared when the user is ${action === 'lock' ? 'locked' : 'banned'} answers ${expected}, and counts nothing`, async () => {
+    const password = newPassword();
+    const user = await createUser(server, { password_digest: slowDigest(password), password_hasher: 'sha512_symfony' });
+    let answered = false;
+    const verification = verifyPassword(server, user.id, password).finally(() => (answered = true));
+    for (let polls = 0; storedRow(server, user.id).verificationsInFlight !== 1; polls++) {
+      assert.ok(polls < 2000, 'the verification never reserved its comparison');
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+
+    const moderated = await api(server, 'POST', `/v1/users/${user.id}/${action}`);
+    assert.equal(moderated.status, 200, moderated.text);
+    assert.equal(answered, false, 'the comparison was still running when the user was moderated');
+
+    assert.equal(outcome(await verification), expected);
+    const row = storedRow(server, user.id);
+    assert.equal(row.passwordHasher, 'sha512_symfony', 'a refused match is not re-hashed');
+    assert.equal(row.verificationsInFlight, 0);
+  });
+}
