@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { constants, type ReadStream } from 'node:fs';
+import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { newId } from '../ids.js';
 import { detectImageFormat, IMAGE_FORMATS, isImageExtension, SIGNATURE_BYTES, type ImageFormat } from './detect.js';
@@ -11,7 +11,20 @@ import { imageErrors } from './errors.js';
  * (`img_<KSUID>.<ext>`). A save streams into a temporary file in the same directory and is
  * renamed into place only when complete, so a failed or oversized upload leaves nothing
  * behind and a reader never sees half a file. Keys are checked against a strict pattern
- * before any path is built, so no key can name a file outside the directory.
+ * before any path is built, so no key can name a file outside the directory, and a file is
+ * opened without following a symbolic link, so a link planted under a key's name is no image.
+ *
+ * The directory may be shared: two servers (one on a file, one on `:memory:`, or on two
+ * database files) can point at the same one. An image file belongs to the database whose row
+ * names its key, and nothing here can tell which database that is, so the store never deletes
+ * an image because one database does not refer to it: images go only when the row that named
+ * them is changed or deleted (ProfileImageService, reset, import --replace). The one thing
+ * swept is a stale temporary upload (see removeStaleUploads). The cost: a process killed
+ * between renaming an upload into place and committing its row leaves that one file behind.
+ *
+ * Modes: the directory is created 0750 and files are written 0640 (then narrowed by the
+ * umask): images are public through their URLs, but other local users have no business in
+ * the directory, and a half-written upload is 0600 until it is complete.
  */
 
 export const IMAGE_KEY_PATTERN = /^img_[0-9A-Za-z]{27}\.(png|jpg|gif|webp)$/;
@@ -40,10 +53,27 @@ export type ImageSource = Uint8Array | AsyncIterable<Uint8Array | string>;
 export interface ImageStoreOptions {
   dir: string;
   maxBytes: number;
+  /** The clock removeStaleUploads judges a temporary file's age by; Date.now by default. */
+  now?: () => number;
 }
 
-/** Temporary uploads start with a dot, which no key does, so they are never served. */
+/**
+ * Temporary uploads start with a dot, which no key does, so they are never served. The name
+ * carries the writer's process id (for whoever reads a directory listing) and a random part;
+ * ownership is judged by the lease below, not by the name, because process ids mean nothing
+ * across containers sharing a volume.
+ */
 const TEMP_PREFIX = '.upload-';
+/** While an upload is open its writer touches the temporary file at least this often (every write does too). */
+export const UPLOAD_LEASE_REFRESH_MS = 60_000;
+/** A temporary file untouched for this long has no live writer: a process that is alive refreshes it 60 times in that span. */
+export const STALE_UPLOAD_MS = 60 * UPLOAD_LEASE_REFRESH_MS;
+
+const DIR_MODE = 0o750;
+const FILE_MODE = 0o640;
+const TEMP_MODE = 0o600;
+/** No symbolic link is followed, and a FIFO planted under a key's name cannot block the open. */
+const OPEN_IMAGE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 function formatOf(key: string): ImageFormat {
   const extension = key.slice(key.lastIndexOf('.') + 1);
@@ -54,6 +84,12 @@ function formatOf(key: string): ImageFormat {
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** What opening a symbolic link with O_NOFOLLOW answers (ELOOP on Linux, EMLINK on some BSDs). */
+function isSymlinkRefusal(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ELOOP' || code === 'EMLINK';
 }
 
 async function* chunksOf(source: ImageSource): AsyncIterable<Uint8Array> {
@@ -75,10 +111,12 @@ async function writeFully(handle: FileHandle, chunk: Uint8Array): Promise<void> 
 export class ImageStore {
   readonly dir: string;
   readonly maxBytes: number;
+  private readonly now: () => number;
 
   constructor(options: ImageStoreOptions) {
     this.dir = path.resolve(options.dir);
     this.maxBytes = options.maxBytes;
+    this.now = options.now ?? Date.now;
   }
 
   private pathOf(key: string): string | null {
@@ -91,10 +129,15 @@ export class ImageStore {
    * signature, and `request_body_too_large` as soon as more than `maxBytes` have arrived.
    */
   async save(source: ImageSource): Promise<StoredImage> {
-    await mkdir(this.dir, { recursive: true });
-    const temp = path.join(this.dir, `${TEMP_PREFIX}${randomUUID()}`);
-    const handle = await open(temp, 'wx', 0o644);
+    await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
+    const temp = path.join(this.dir, `${TEMP_PREFIX}${process.pid}-${randomUUID()}`);
+    const handle = await open(temp, 'wx', TEMP_MODE);
     let closed = false;
+    // The lease: a client that pauses mid-upload must not make its file look abandoned.
+    const lease = setInterval(() => {
+      if (!closed) handle.utimes(new Date(), new Date()).catch(() => undefined);
+    }, UPLOAD_LEASE_REFRESH_MS);
+    lease.unref();
     try {
       let size = 0;
       let head = Buffer.alloc(0);
@@ -117,16 +160,20 @@ export class ImageStore {
       format ??= detectImageFormat(head);
       if (format === null) throw imageErrors.formatUnsupported();
 
+      await handle.chmod(FILE_MODE);
       await handle.sync();
-      await handle.close();
       closed = true;
+      await handle.close();
       const key = `${newId('img')}.${format.extension}`;
       await rename(temp, path.join(this.dir, key));
       return { key, format, size };
     } catch (error) {
       if (!closed) await handle.close().catch(() => undefined);
+      closed = true;
       await unlink(temp).catch(() => undefined);
       throw error;
+    } finally {
+      clearInterval(lease);
     }
   }
 
@@ -135,7 +182,8 @@ export class ImageStore {
     const file = this.pathOf(key);
     if (file === null) return null;
     try {
-      const stats = await stat(file);
+      // lstat: a symbolic link under a key's name is not an image.
+      const stats = await lstat(file);
       return stats.isFile() ? { format: formatOf(key), size: stats.size } : null;
     } catch (error) {
       if (isMissing(error)) return null;
@@ -149,9 +197,9 @@ export class ImageStore {
     if (file === null) return null;
     let handle: FileHandle;
     try {
-      handle = await open(file, 'r');
+      handle = await open(file, OPEN_IMAGE_FLAGS);
     } catch (error) {
-      if (isMissing(error)) return null;
+      if (isMissing(error) || isSymlinkRefusal(error)) return null;
       throw error;
     }
     try {
@@ -168,11 +216,12 @@ export class ImageStore {
   }
 
   /**
-   * Removes what a crash can leave behind: half-written uploads, and stored images that no
-   * committed row refers to (written, but the process died before its transaction committed).
-   * Run at start, before any upload can be in flight.
+   * Removes temporary uploads nobody is writing any more (their process died mid-upload) and
+   * returns how many. Safe to run while other processes upload into the same directory: a live
+   * writer touches its file at least every UPLOAD_LEASE_REFRESH_MS, and only files untouched for
+   * STALE_UPLOAD_MS are removed. Image files are never touched here, referenced or not.
    */
-  async removeOrphans(referenced: Set<string>): Promise<number> {
+  async removeStaleUploads(): Promise<number> {
     let names: string[];
     try {
       names = await readdir(this.dir);
@@ -180,9 +229,21 @@ export class ImageStore {
       if (isMissing(error)) return 0;
       throw error;
     }
-    const orphans = names.filter((name) => name.startsWith(TEMP_PREFIX) || (isImageKey(name) && !referenced.has(name)));
-    await Promise.all(orphans.map((name) => unlink(path.join(this.dir, name)).catch((error: unknown) => (isMissing(error) ? undefined : Promise.reject(error)))));
-    return orphans.length;
+    const cutoff = this.now() - STALE_UPLOAD_MS;
+    let removed = 0;
+    for (const name of names) {
+      if (!name.startsWith(TEMP_PREFIX)) continue;
+      const file = path.join(this.dir, name);
+      try {
+        const stats = await lstat(file);
+        if (!stats.isFile() || stats.mtimeMs > cutoff) continue;
+        await unlink(file);
+        removed += 1;
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+    }
+    return removed;
   }
 
   /** Deletes the image; true when a file was removed. A missing file or a non-key is not an error. */

@@ -1,10 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
-import multipart, { type Multipart, type MultipartFile } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { ClerkApiError } from '../errors.js';
 import { imageErrors } from '../images/errors.js';
+import { consumeUploadedFile } from '../images/multipart-upload.js';
 import { UserIdParams } from '../schemas/user-bodies.js';
 import { ClerkErrorsResponse, UserResponse } from '../schemas/user-response.js';
 import type { RoutePluginOptions } from './deps.js';
@@ -22,13 +20,6 @@ import type { RoutePluginOptions } from './deps.js';
  * (param `file`); over CLERKD_IMAGE_MAX_BYTES → 413 `request_body_too_large` (param `file`);
  * a malformed multipart body → 400 `request_body_invalid`.
  */
-
-const FILE_FIELD = 'file';
-
-/** One file (the image) and a few small text fields, which are ignored. */
-function multipartLimits(maxBytes: number) {
-  return { fileSize: maxBytes, files: 1, fields: 16, fieldSize: 16 * 1024 };
-}
 
 function mediaType(header: string | undefined): string | undefined {
   const type = header?.split(';')[0]?.trim().toLowerCase();
@@ -48,62 +39,11 @@ async function checkUploadContentType(request: FastifyRequest): Promise<void> {
   throw imageErrors.unsupportedContentType(header ?? '(none)');
 }
 
-async function firstFilePart(parts: AsyncIterableIterator<Multipart>): Promise<MultipartFile | undefined> {
-  for await (const part of parts) {
-    if (part.type === 'file') return part;
-  }
-  return undefined;
-}
-
-/**
- * The parser stops a file at `fileSize` bytes by truncating it quietly (a `truncated` flag,
- * a `limit` event that may fire before anyone listens). Read through this, an oversized file
- * fails instead, so the store deletes what it had written.
- */
-async function* refusingTruncation(file: MultipartFile['file'], maxBytes: number): AsyncIterable<Buffer> {
-  for await (const chunk of file) {
-    if (file.truncated) throw imageErrors.tooLarge(maxBytes);
-    yield chunk as Buffer;
-  }
-  if (file.truncated) throw imageErrors.tooLarge(maxBytes);
-}
-
-/** @fastify/multipart's own errors about the form (besides the file size). */
-const MULTIPART_FORM_ERRORS = new Set([
-  'FST_PARTS_LIMIT',
-  'FST_FILES_LIMIT',
-  'FST_FIELDS_LIMIT',
-  'FST_PROTO_VIOLATION',
-  'FST_INVALID_JSON_FIELD_ERROR',
-  'FST_MP_PREMATURE_CLOSE',
-]);
-
-/** Errors from the multipart parser (limits, a truncated or malformed body) as Clerk errors; null for anything else. */
-function multipartError(error: unknown, maxBytes: number): ClerkApiError | null {
-  if (error instanceof ClerkApiError) return null;
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (code === 'FST_REQ_FILE_TOO_LARGE') return imageErrors.tooLarge(maxBytes);
-  if (typeof code === 'string' && MULTIPART_FORM_ERRORS.has(code)) return imageErrors.multipartInvalid('the multipart form could not be read');
-  if (typeof message === 'string' && /multipart|boundary|needle|terminated early/i.test(message)) {
-    return imageErrors.multipartInvalid('the multipart form could not be read');
-  }
-  return null;
-}
-
-/**
- * Whatever the outcome, the rest of the request body is read and thrown away, so the client
- * can finish sending and read the answer (an early 404 or 413 must not reset the connection).
- */
-function discardUnread(raw: IncomingMessage, file: Readable | undefined): void {
-  if (file && !file.readableEnded) file.destroy();
-  raw.unpipe();
-  raw.resume();
-}
-
 export const profileImageRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { deps }) => {
   const { profileImages, serializeUser, config } = deps;
   const maxBytes = config.imageMaxBytes;
-  await app.register(multipart, { limits: multipartLimits(maxBytes) });
+  // Leaves the body unread for consumeUploadedFile; registered in this plugin only.
+  app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
 
   const errorResponses = {
     400: ClerkErrorsResponse,
@@ -118,18 +58,9 @@ export const profileImageRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> =
     '/users/:user_id/profile_image',
     { onRequest: checkUploadContentType, schema: { params: UserIdParams, response: { 200: UserResponse, ...errorResponses } } },
     async (request) => {
-      if (!request.isMultipart()) throw imageErrors.fileMissing();
-      let file: MultipartFile['file'] | undefined;
-      try {
-        const part = await firstFilePart(request.parts());
-        file = part?.file;
-        if (!part || part.fieldname !== FILE_FIELD) throw imageErrors.fileMissing();
-        return serializeUser(await profileImages.setProfileImage(request.params.user_id, refusingTruncation(part.file, maxBytes)));
-      } catch (error) {
-        throw multipartError(error, maxBytes) ?? error;
-      } finally {
-        discardUnread(request.raw, file);
-      }
+      if (mediaType(request.headers['content-type']) !== 'multipart/form-data') throw imageErrors.fileMissing();
+      const userId = request.params.user_id;
+      return serializeUser(await consumeUploadedFile(request.raw, maxBytes, (file) => profileImages.setProfileImage(userId, file)));
     },
   );
 

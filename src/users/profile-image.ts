@@ -12,7 +12,8 @@ import type { UserAggregate } from './types.js';
  * transaction: it can take a while), then one write transaction swaps `profile_image_key`.
  * After the commit the old file goes; if the transaction fails the new file goes, so the
  * database never points at a missing file. A crash between the two steps can leave one
- * unreferenced file, never a dangling reference.
+ * unreferenced file (kept: nothing can prove which database it was meant for), never a
+ * dangling reference.
  */
 
 export interface ProfileImageLog {
@@ -39,9 +40,13 @@ export class ProfileImageService {
     return aggregate;
   }
 
-  /** Deletes image files no user refers to (see ImageStore.removeOrphans); returns how many. */
-  removeOrphans(): Promise<number> {
-    return this.deps.store.removeOrphans(repo.profileImageKeys(this.deps.db));
+  /**
+   * Removes temporary uploads abandoned by a process that died mid-upload; returns how many.
+   * Never an image file: the images directory may be shared with servers on other databases,
+   * so a file this database does not refer to may well be another's (see ImageStore).
+   */
+  removeStaleUploads(): Promise<number> {
+    return this.deps.store.removeStaleUploads();
   }
 
   /** Stores `file` as the user's profile image and returns the updated user. Unknown users are refused before anything is written. */
@@ -51,7 +56,7 @@ export class ProfileImageService {
     let previousKey: string | null;
     let aggregate: UserAggregate;
     try {
-      ({ previousKey, aggregate } = writeTransaction(this.deps.db, (tx) => {
+      ({ previousKey, aggregate } = await writeTransaction(this.deps.db, (tx) => {
         // Re-read inside the transaction: the user may have been deleted, or given another image, meanwhile.
         const user = repo.findUser(tx, userId);
         if (!user) throw errors.userNotFound(userId);
@@ -68,7 +73,7 @@ export class ProfileImageService {
 
   /** Clears the user's profile image (a no-op for a user without one) and returns the user. */
   async deleteProfileImage(userId: string): Promise<UserAggregate> {
-    const { previousKey, aggregate } = writeTransaction(this.deps.db, (tx) => {
+    const { previousKey, aggregate } = await writeTransaction(this.deps.db, (tx) => {
       const user = repo.findUser(tx, userId);
       if (!user) throw errors.userNotFound(userId);
       if (user.profileImageKey === null) return { previousKey: null, aggregate: this.loadOne(tx, userId) };

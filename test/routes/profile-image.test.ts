@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -358,6 +359,41 @@ test('text fields next to the file are ignored, however many there are', async (
   const response = await send(server, 'POST', `/v1/users/${user.id}/profile_image`, { body: stuffed });
   assert.equal(response.status, 200, response.text);
   assert.ok(keyOf((response.body as UserJson).image_url).endsWith('.gif'));
+});
+
+/** Sends a multipart body in two writes with a pause between them, the way a slow network delivers it. */
+async function sendInTwoPackets(on: TestServer, userId: string, first: Buffer, second: Buffer, boundary: string): Promise<number> {
+  const url = new URL(on.baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => {
+      socket.write(
+        `POST /v1/users/${userId}/profile_image HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${on.secretKey}\r\n` +
+          `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${first.length + second.length}\r\nConnection: close\r\n\r\n`,
+      );
+      socket.write(first);
+      setTimeout(() => socket.write(second), 30);
+    });
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+    socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1])));
+    socket.on('error', reject);
+  });
+}
+
+test('many text fields before the file get the same answer wherever the network splits the body', async () => {
+  const user = await createUser();
+  const boundary = 'many-fields';
+  const fields = Array.from({ length: 40 }, (_, i) => `--${boundary}\r\nContent-Disposition: form-data; name="field${i}"\r\n\r\n${'x'.repeat(100)}\r\n`);
+  const filePart = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="blob"\r\nContent-Type: image/gif\r\n\r\n`),
+    Buffer.from(GIF.bytes),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  // Split before, at and past the parser's field limit: the field that crosses it and the file part arrive apart.
+  for (const split of [5, 16, 17, 30, 40]) {
+    const status = await sendInTwoPackets(server, user.id, Buffer.from(fields.slice(0, split).join('')), Buffer.concat([Buffer.from(fields.slice(split).join('')), filePart]), boundary);
+    assert.equal(status, 200, `split after field ${split}`);
+  }
 });
 
 test('uploading needs the secret key, and an unauthenticated upload stores nothing', async () => {
