@@ -42,6 +42,11 @@ import { UserService } from './users/service.js';
 export interface AppOptions {
   config: Config;
   db: Db;
+  /**
+   * True when no other server uses this database (start.ts holds the exclusive server lock
+   * while the app is built): the image files of uploads that died before committing are removed.
+   */
+  soleServer?: boolean;
   /** The process logger; `false` silences logging (tests). Defaults to one built from config. */
   logger?: pino.Logger | false;
 }
@@ -85,6 +90,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const profileImages = new ProfileImageService({ db, store: new ImageStore({ dir: config.imagesDir, maxBytes: config.imageMaxBytes }), log: app.log });
   const staleUploads = await profileImages.removeStaleUploads();
   if (staleUploads > 0) app.log.warn({ staleUploads }, 'removed temporary files left behind by interrupted uploads');
+  if (options.soleServer) {
+    const abandonedImages = await profileImages.removeAbandonedImages();
+    if (abandonedImages > 0) app.log.warn({ abandonedImages }, 'removed image files of uploads that stopped before their change was saved');
+  }
   const deps: RouteDeps = {
     config,
     users,

@@ -2,7 +2,7 @@ import type pino from 'pino';
 import { buildApp } from '../app.js';
 import { DEVELOPMENT_SECRET_KEY, type Config } from '../config.js';
 import { openDatabase } from '../db/connection.js';
-import { holdServerLock } from '../db/server-lock.js';
+import { holdServerLock, takeExclusiveLock, type HeldLock } from '../db/server-lock.js';
 import { createLogger } from '../logging.js';
 import { TokenCipher } from '../oauth/crypto.js';
 import { seedIfEmpty } from '../snapshot/reset.js';
@@ -47,6 +47,16 @@ function announceReady(log: pino.Logger, config: Config): void {
   log.info({ url: config.publicUrl, listening: `${config.host}:${config.port}`, production: config.production }, 'clerkd is ready');
 }
 
+/** The exclusive server lock when no other server uses the database, else null (an in-memory database is always alone). */
+function soleServerLock(databasePath: string): HeldLock | null {
+  try {
+    return takeExclusiveLock(databasePath, 0);
+  } catch {
+    // In use (DatabaseInUseError), or the lock file cannot be made: then nothing is assumed.
+    return null;
+  }
+}
+
 function listenError(error: unknown, config: Config): unknown {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   const where = `${config.host}:${config.port}`;
@@ -58,27 +68,33 @@ function listenError(error: unknown, config: Config): unknown {
 
 export async function startServer(config: Config): Promise<void> {
   const log = createLogger(config.logLevel, config.logFormat);
-  const lock = holdServerLock(config.databasePath);
-  if (lock === null) log.warn({ database: config.databasePath }, 'could not take the server lock file; clerkd import/reset will not see this server');
+  // Alone on the database (no other server holds its shared lock), start-up may remove what
+  // dead servers left; the exclusive lock keeps another from starting meanwhile.
+  const alone = soleServerLock(config.databasePath);
   let database: ReturnType<typeof openDatabase>;
   try {
     database = openDatabase(config.databasePath, { busyTimeoutMs: config.busyTimeoutMs });
   } catch (error) {
-    lock?.release();
+    alone?.release();
     throw error;
   }
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let lock: HeldLock | null = null;
   try {
     if (config.seedFile !== null) {
       const seeded = await seedIfEmpty(database.db, new TokenCipher(config.encryptionKey), config.seedFile);
       if (seeded.skipped) log.info({ seed: config.seedFile }, 'CLERKD_SEED not applied: the database already holds data');
       else log.info({ seed: config.seedFile, ...seeded.imported }, 'seeded the empty database');
     }
-    app = await buildApp({ config, db: database.db, logger: log });
+    app = await buildApp({ config, db: database.db, logger: log, soleServer: alone !== null });
+    alone?.release();
+    lock = holdServerLock(config.databasePath);
+    if (lock === null) log.warn({ database: config.databasePath }, 'could not take the server lock file; clerkd import/reset will not see this server');
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app?.close().catch(() => undefined);
     database.close();
+    alone?.release();
     lock?.release();
     throw listenError(error, config);
   }

@@ -206,6 +206,17 @@ export const organizationMemberships = sqliteTable(
   ],
 );
 
+/**
+ * Image files this database is about to refer to: written just before a finished upload is
+ * renamed into place, deleted in the transaction that sets `profile_image_key`. A row left
+ * behind names a file only this database can own (a process died between the two), which
+ * a server that finds itself alone on the database removes at start (users/profile-image.ts).
+ */
+export const pendingImages = sqliteTable('pending_images', {
+  key: text('key').primaryKey(),
+  createdAt: integer('created_at').notNull(),
+});
+
 export type UserRow = typeof users.$inferSelect;
 export type NewUserRow = typeof users.$inferInsert;
 export type EmailAddressRow = typeof emailAddresses.$inferSelect;

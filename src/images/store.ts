@@ -127,8 +127,9 @@ export class ImageStore {
    * Streams `source` to disk and returns its new key. Throws `form_param_missing` for an empty
    * file, `form_param_format_invalid` when the first bytes are not a PNG, JPEG, GIF or WebP
    * signature, and `request_body_too_large` as soon as more than `maxBytes` have arrived.
+   * `beforePublish` runs with the key just before the file takes it; when it throws, nothing is kept.
    */
-  async save(source: ImageSource): Promise<StoredImage> {
+  async save(source: ImageSource, beforePublish?: (key: string) => Promise<void>): Promise<StoredImage> {
     await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
     const temp = path.join(this.dir, `${TEMP_PREFIX}${process.pid}-${randomUUID()}`);
     const handle = await open(temp, 'wx', TEMP_MODE);
@@ -165,6 +166,8 @@ export class ImageStore {
       closed = true;
       await handle.close();
       const key = `${newId('img')}.${format.extension}`;
+      // The caller records the key as its own before the file can be seen under it.
+      await beforePublish?.(key);
       await rename(temp, path.join(this.dir, key));
       return { key, format, size };
     } catch (error) {

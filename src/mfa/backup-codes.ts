@@ -1,5 +1,4 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import bcryptjs from 'bcryptjs';
 import { errors } from '../errors.js';
 import type { HashPool } from '../passwords/hash-pool.js';
 import { verifyDigest } from '../passwords/imported.js';
@@ -24,8 +23,6 @@ import { verifyDigest } from '../passwords/imported.js';
 const BCRYPT_DIGEST = /^\$2[abxy]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 const HMAC_DIGEST = /^\$hmac-sha256\$([0-9a-f]{8})\$([0-9a-f]{64})$/;
 const PLAIN_CODE = /^[\x21-\x7e]{4,64}$/;
-/** Only for callers that have no key yet (see `hashBackupCodes`). */
-export const BACKUP_CODE_BCRYPT_COST = 8;
 
 /** The HMAC key for backup codes, derived from the encryption key (so rotating that key retires stored codes). */
 export interface BackupCodeKey {
@@ -55,23 +52,21 @@ function hmacDigest(plain: string, key: BackupCodeKey): string {
 
 /**
  * The digests to store for `codes`: plain codes are digested, bcrypt digests kept, and our
- * own digests kept when they were made under this key. Without `encryptionKey` (a caller
- * not yet handed one: snapshot import) plain codes are bcrypt-hashed as before, and our own
- * digests are kept unchecked.
+ * own digests kept when they were made under this key (API and snapshot import alike).
  */
-export async function hashBackupCodes(codes: string[], encryptionKey?: Buffer): Promise<string[]> {
-  const key = encryptionKey === undefined ? undefined : backupCodeKey(encryptionKey);
+export async function hashBackupCodes(codes: string[], encryptionKey: Buffer): Promise<string[]> {
+  const key = backupCodeKey(encryptionKey);
   return Promise.all(
     codes.map(async (code) => {
       if (BCRYPT_DIGEST.test(code)) return code;
       const own = HMAC_DIGEST.exec(code);
       if (own !== null) {
-        if (key !== undefined && own[1] !== key.id) throw errors.backupCodeInvalid();
+        if (own[1] !== key.id) throw errors.backupCodeInvalid();
         return code;
       }
       const plain = code.trim();
       if (!PLAIN_CODE.test(plain)) throw errors.backupCodeInvalid();
-      return key === undefined ? bcryptjs.hash(plain, BACKUP_CODE_BCRYPT_COST) : hmacDigest(plain, key);
+      return hmacDigest(plain, key);
     }),
   );
 }

@@ -49,6 +49,11 @@ export class TokenCipher {
     this.key = Buffer.from(key);
   }
 
+  /** CLERKD_ENCRYPTION_KEY itself, for the other secrets derived from it (backup-code MACs). */
+  get encryptionKey(): Buffer {
+    return this.key;
+  }
+
   /** `context` is bound into the ciphertext (e.g. `eac_…/access_token`); decrypt needs the same. */
   encrypt(plaintext: string, context: string): string {
     const iv = randomBytes(IV_BYTES);

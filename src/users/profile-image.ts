@@ -3,6 +3,7 @@ import type { Executor } from '../db/executor.js';
 import { errors } from '../errors.js';
 import type { ImageSource, ImageStore } from '../images/store.js';
 import { nowMillis } from '../time.js';
+import { pendingImageRepository as pendingImages } from './pending-image-repository.js';
 import { userRepository as repo } from './repository.js';
 import { writeTransaction } from './transaction.js';
 import type { UserAggregate } from './types.js';
@@ -12,8 +13,8 @@ import type { UserAggregate } from './types.js';
  * transaction: it can take a while), then one write transaction swaps `profile_image_key`.
  * After the commit the old file goes; if the transaction fails the new file goes, so the
  * database never points at a missing file. A crash between the two steps can leave one
- * unreferenced file (kept: nothing can prove which database it was meant for), never a
- * dangling reference.
+ * unreferenced file, never a dangling reference; its `pending_images` row proves it belongs
+ * to this database, so removeAbandonedImages can remove it later.
  */
 
 export interface ProfileImageLog {
@@ -49,10 +50,26 @@ export class ProfileImageService {
     return this.deps.store.removeStaleUploads();
   }
 
+  /**
+   * Removes the image files of uploads that died between publishing the file and committing
+   * the row (their `pending_images` rows say they are this database's); returns how many. Only
+   * safe while no other server uses this database, which the caller must ensure (start.ts
+   * holds the exclusive server lock around it): another's upload may be in that window.
+   */
+  async removeAbandonedImages(): Promise<number> {
+    const { db } = this.deps;
+    const pending = pendingImages.all(db);
+    const abandoned = pending.filter((row) => !row.referenced).map((row) => row.key);
+    for (const key of abandoned) await this.removeStoredImage(key);
+    if (pending.length > 0) await writeTransaction(db, (tx) => pendingImages.removeMany(tx, pending.map((row) => row.key)));
+    return abandoned.length;
+  }
+
   /** Stores `file` as the user's profile image and returns the updated user. Unknown users are refused before anything is written. */
   async setProfileImage(userId: string, file: ImageSource): Promise<UserAggregate> {
     if (!repo.findUser(this.deps.db, userId)) throw errors.userNotFound(userId);
-    const stored = await this.deps.store.save(file);
+    const { db } = this.deps;
+    const stored = await this.deps.store.save(file, (key) => writeTransaction(db, (tx) => pendingImages.insert(tx, key, nowMillis())));
     let previousKey: string | null;
     let aggregate: UserAggregate;
     try {
@@ -61,10 +78,12 @@ export class ProfileImageService {
         const user = repo.findUser(tx, userId);
         if (!user) throw errors.userNotFound(userId);
         repo.updateUser(tx, userId, { profileImageKey: stored.key, updatedAt: nowMillis() });
+        pendingImages.remove(tx, stored.key);
         return { previousKey: user.profileImageKey, aggregate: this.loadOne(tx, userId) };
       }));
     } catch (error) {
       await this.removeStoredImage(stored.key);
+      await writeTransaction(db, (tx) => pendingImages.remove(tx, stored.key)).catch(() => undefined);
       throw error;
     }
     if (previousKey !== stored.key) await this.removeStoredImage(previousKey);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
 import bcryptjs from 'bcryptjs';
+import { findBackupCode } from '../../src/mfa/backup-codes.js';
 import { TokenCipher } from '../../src/oauth/crypto.js';
 import { SnapshotError } from '../../src/snapshot/errors.js';
 import { exportSnapshot } from '../../src/snapshot/export.js';
@@ -169,7 +170,7 @@ test('seed-style records get the defaults the API would give', async () => {
   assert.equal(user!.created_at, 1_700_000_000_000);
   assert.equal(user!.password_last_updated_at, 1_700_000_000_000);
   assert.equal(user!.mfa_enabled_at, 1_700_000_000_000);
-  assert.ok(bcryptjs.compareSync('plain-code-1', user!.backup_codes![0]!), 'plain backup codes are stored as bcrypt digests');
+  assert.equal(await findBackupCode('plain-code-1', user!.backup_codes!, cipher.encryptionKey), user!.backup_codes![0], 'plain backup codes are stored as digests that verify');
   assert.equal(exportSnapshot(database.db, cipher).organizations![0]!.slug, 'seeded-org');
   database.close();
 });
