@@ -61,9 +61,9 @@ export class DataReset {
   async reset(): Promise<ResetResult> {
     const { db, cipher, seedFile } = this.deps;
     const prepared = seedFile === null ? null : await prepareSeed(seedFile, cipher);
-    let outcome: ReturnType<typeof replaceAll>;
+    let outcome: Awaited<ReturnType<typeof replaceAll>>;
     try {
-      outcome = inWriteTransaction(db, (tx) => replaceAll(tx, prepared));
+      outcome = await inWriteTransaction(db, (tx) => replaceAll(tx, prepared));
     } catch (error) {
       throw seedFile === null ? error : seedError(seedFile, error);
     }
@@ -76,7 +76,7 @@ export class DataReset {
 export async function seedIfEmpty(db: Db, cipher: TokenCipher, file: string): Promise<ImportResult> {
   const prepared = await prepareSeed(file, cipher);
   try {
-    return applyImport(db, prepared, { onlyIfEmpty: true });
+    return await applyImport(db, prepared, { onlyIfEmpty: true });
   } catch (error) {
     throw seedError(file, error);
   }

@@ -91,7 +91,7 @@ function effectiveApiVersion(requested: string | undefined, fallback: string): s
 export class UserService {
   constructor(private readonly deps: UserServiceDeps) {}
 
-  private write<T>(work: (tx: Executor) => T): T {
+  private write<T>(work: (tx: Executor) => T): Promise<T> {
     return writeTransaction(this.deps.db, work);
   }
 
@@ -247,7 +247,7 @@ export class UserService {
   }
 
   /** PUT /users/{id}/metadata: each field given replaces that metadata; `null` clears it. */
-  replaceMetadata(id: string, input: MetadataBody): UserAggregate {
+  replaceMetadata(id: string, input: MetadataBody): Promise<UserAggregate> {
     const changes = replacedMetadata(input);
     return this.write((tx) => {
       this.requireUser(tx, id);
@@ -260,7 +260,7 @@ export class UserService {
    * PATCH /users/{id}/metadata: deep merge into what is stored. Read and write happen in one
    * IMMEDIATE transaction, so concurrent merges of different keys all land.
    */
-  mergeMetadata(id: string, input: MetadataBody): UserAggregate {
+  mergeMetadata(id: string, input: MetadataBody): Promise<UserAggregate> {
     return this.write((tx) => {
       const user = this.requireUser(tx, id);
       const changes: Partial<NewUserRow> = { updatedAt: nowMillis() };
@@ -279,7 +279,7 @@ export class UserService {
    * Deletes the user and everything that is theirs. Returns the key of their stored profile
    * image, read in the same transaction, for the caller to remove once this has committed.
    */
-  deleteUser(id: string): string | null {
+  deleteUser(id: string): Promise<string | null> {
     return this.write((tx) => {
       const user = this.requireUser(tx, id);
       repo.deleteUser(tx, id);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { PNG } from '../support/images.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';
+import { PRODUCTION_ENV } from '../support/production.js';
 
 /** POST /_clerkd/reset: authenticated, wipes everything in one go, re-applies CLERKD_SEED, refused in production. */
 
@@ -127,7 +128,7 @@ test('a broken seed file fails the reset and deletes nothing', async () => {
 });
 
 test('reset is refused with 403 in production', async () => {
-  const server = await startTestServer({ NODE_ENV: 'production', CLERKD_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64') });
+  const server = await startTestServer({ ...PRODUCTION_ENV });
   try {
     await api(server, 'POST', '/v1/users', { body: { email_address: ['prod@example.com'] } });
     const response = await api(server, 'POST', '/_clerkd/reset');
