@@ -126,7 +126,7 @@ export const SETTINGS = [
   { env: 'CLERKD_ARGON2_MEMORY_KIB', flag: 'argon2-memory-kib', placeholder: 'N', defaultValue: '19456', description: 'argon2id memory for new passwords', scope: 'server' },
   { env: 'CLERKD_ARGON2_TIME_COST', flag: 'argon2-time-cost', placeholder: 'N', defaultValue: '2', description: 'argon2id iterations', scope: 'server' },
   { env: 'CLERKD_ARGON2_PARALLELISM', flag: 'argon2-parallelism', placeholder: 'N', defaultValue: '1', description: 'argon2id lanes', scope: 'server' },
-  { env: 'CLERKD_HASH_THREADS', flag: 'hash-threads', placeholder: 'N', defaultValue: '(cores)', description: 'worker threads for password hashing off the event loop', scope: 'server' },
+  { env: 'CLERKD_HASH_THREADS', flag: 'hash-threads', placeholder: 'N', defaultValue: '(cores - 1)', description: 'worker threads for password hashing off the event loop', scope: 'server' },
   { env: 'CLERKD_LOCKOUT_MAX_ATTEMPTS', flag: 'lockout-max-attempts', placeholder: 'N', defaultValue: '10', description: 'failed verifications before a user locks', scope: 'server' },
   { env: 'CLERKD_LOCKOUT_SECONDS', flag: 'lockout-seconds', placeholder: 'N', defaultValue: '3600', description: 'how long a lock lasts (0: until unlocked)', scope: 'server' },
   { env: 'CLERKD_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', placeholder: 'N', defaultValue: '1048576', description: 'largest accepted JSON request body', scope: 'server' },
@@ -235,7 +235,8 @@ export function loadConfig(env: Env = process.env): Config {
       timeCost: integer(env, 'CLERKD_ARGON2_TIME_COST', 1, 100),
       parallelism: integer(env, 'CLERKD_ARGON2_PARALLELISM', 1, 64),
     },
-    hashThreads: integer(env, 'CLERKD_HASH_THREADS', 1, 256, os.availableParallelism()),
+    // One core is left to the event loop: on 2 cores one worker kept /healthz p99 lower (scripts/verify-load.ts).
+    hashThreads: integer(env, 'CLERKD_HASH_THREADS', 1, 256, Math.max(1, os.availableParallelism() - 1)),
     lockout: {
       maxAttempts: integer(env, 'CLERKD_LOCKOUT_MAX_ATTEMPTS', 1, 1_000_000),
       // 0 means a lock never expires on its own.

@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import bcryptjs from 'bcryptjs';
 import type { Argon2Params } from '../config.js';
 import type { PasswordHasher } from './hashers.js';
 import { DIGEST_HASHERS } from './imported.js';
@@ -10,11 +11,13 @@ import { DIGEST_HASHERS } from './imported.js';
  */
 export type HashJob =
   | { kind: 'verify-digest'; hasher: PasswordHasher; digest: string; password: string }
-  | { kind: 'hash-argon2id'; password: string; params: Argon2Params };
+  | { kind: 'hash-argon2id'; password: string; params: Argon2Params }
+  | { kind: 'hash-bcrypt'; secret: string; cost: number };
 
 export interface HashJobResults {
   'verify-digest': boolean;
   'hash-argon2id': string;
+  'hash-bcrypt': string;
 }
 
 export async function runHashJob(job: HashJob): Promise<HashJobResults[HashJob['kind']]> {
@@ -23,5 +26,7 @@ export async function runHashJob(job: HashJob): Promise<HashJobResults[HashJob['
       return DIGEST_HASHERS[job.hasher].verify(job.password, job.digest);
     case 'hash-argon2id':
       return argon2.hash(job.password, { type: argon2.argon2id, ...job.params });
+    case 'hash-bcrypt':
+      return bcryptjs.hashSync(job.secret, job.cost);
   }
 }

@@ -52,7 +52,8 @@ export function libuvSlotsFor(threads: number, threadpoolSize: number = libuvThr
  * the pool admits fewer of these at once than libuv has threads (see hash-pool.ts).
  */
 export function runsOnLibuv(job: HashJob): boolean {
-  return job.kind === 'hash-argon2id' || job.hasher === 'argon2i' || job.hasher === 'argon2id';
+  if (job.kind === 'hash-argon2id') return true;
+  return job.kind === 'verify-digest' && (job.hasher === 'argon2i' || job.hasher === 'argon2id');
 }
 
 interface Pending {

@@ -273,7 +273,7 @@ async function prepareUser(
     try {
       backupCodes = JSON.stringify(await hashBackupCodes(codes, cipher.encryptionKey));
     } catch (error) {
-      if (error instanceof ClerkApiError) throw new SnapshotError(at('backup_codes'), 'must hold bcrypt digests, digests exported by a clerkd with the same CLERKD_ENCRYPTION_KEY, or plain codes of 4 to 64 printable characters');
+      if (error instanceof ClerkApiError) throw new SnapshotError(at('backup_codes'), 'must hold bcrypt digests, digests exported by clerkd, or plain codes of 4 to 64 printable characters');
       throw error;
     }
   }

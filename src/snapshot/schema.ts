@@ -120,7 +120,7 @@ export const SnapshotUser = record(
     totp_secret: Type.Optional(NullableString('Base32 TOTP secret')),
     totp_last_used_step: Type.Optional(NullableMillis('The TOTP time step last accepted (a code works once)')),
     backup_codes: Type.Optional(
-      Nullable(Type.Array(Type.String(), { description: 'Unused backup codes as stored: keyed digests ($hmac-sha256$, valid under the same CLERKD_ENCRYPTION_KEY) or bcrypt digests; plain codes are digested on import' })),
+      Nullable(Type.Array(Type.String(), { description: 'Unused backup codes as stored: $hmac-sha256$<key id>$<mac>$<bcrypt> or bcrypt digests; plain codes are digested on import' })),
     ),
     mfa_enabled_at: Type.Optional(NullableMillis('Default: created_at when a TOTP secret or backup codes are given')),
     mfa_disabled_at: Type.Optional(NullableMillis('When MFA was last turned off')),

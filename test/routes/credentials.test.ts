@@ -445,7 +445,7 @@ test('backup codes given at create enable backup codes and are stored only as ke
   for (const code of codes) assert.ok(!column.includes(code), `plain backup code stored: ${column}`);
   const digests = JSON.parse(column) as string[];
   assert.equal(digests.length, 2);
-  for (const digest of digests) assert.match(digest, /^\$hmac-sha256\$[0-9a-f]{8}\$[0-9a-f]{64}$/);
+  for (const digest of digests) assert.match(digest, /^\$hmac-sha256\$[0-9a-f]{8}\$[0-9a-f]{64}\$\$2[ab]\$08\$[./A-Za-z0-9]{53}$/);
   assert.notEqual(digests[0], digests[1]);
 });
 
