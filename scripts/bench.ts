@@ -9,7 +9,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +19,7 @@ import { openDatabase } from '../src/db/connection.js';
 import { TokenCipher } from '../src/oauth/crypto.js';
 import { importSnapshot } from '../src/snapshot/import.js';
 import { benchEmail, seedBenchUsers } from './bench/seed.js';
+import { freePort } from '../test/support/built-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KEY = 'sk_test_clerkd_bench_key';
@@ -36,16 +36,6 @@ const USERS = flag('users', 100_000);
 const DURATION = flag('duration', 5);
 const CONNECTIONS = flag('connections', 10);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 interface Server {
   child: ChildProcess;

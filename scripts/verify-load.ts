@@ -18,11 +18,11 @@
 import { spawn } from 'node:child_process';
 import { createHash, pbkdf2Sync, randomBytes, scryptSync } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import bcryptjs from 'bcryptjs';
+import { freePort } from '../test/support/built-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KEY = 'sk_test_clerkd_verify_load_key';
@@ -37,16 +37,6 @@ const PARALLEL = Number(option('parallel', '50'));
 const WAVES = Number(option('waves', '4'));
 const ATTEMPTS = Number(option('attempts', '200'));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 let baseUrl = '';
 
