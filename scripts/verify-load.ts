@@ -237,7 +237,7 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
-    console.log(`clerkd: ${MAIN} (${os.availableParallelism()} cores, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? 'default (4)'}, CLERKD_HASH_THREADS ${process.env.CLERKD_HASH_THREADS ?? 'default (cores)'})`);
+    console.log(`clerkd: ${MAIN} (${os.availableParallelism()} cores, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? 'default (4)'}, CLERKD_HASH_THREADS ${process.env.CLERKD_HASH_THREADS ?? 'default (cores - 1)'})`);
     await stallMeasurement();
     await lockoutMeasurement();
   } finally {
