@@ -23,7 +23,7 @@ export interface OpenOptions {
 /** The SQL function the search queries use for Unicode-aware lowercasing. */
 export const UNICODE_LOWER = 'unicode_lower';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/sqlite', import.meta.url));
 
 /** The database file and its WAL hold password digests and TOTP secrets: owner only. */
 const FILE_MODE = 0o600;

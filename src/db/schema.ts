@@ -19,7 +19,7 @@ export const users = sqliteTable(
   {
     /**
      * The rowid, made explicit so it never changes (VACUUM renumbers implicit rowids): the
-     * `users_search` FTS5 index (migrations/0001) refers to users by it.
+     * `users_search` FTS5 index (migrations/sqlite/0001) refers to users by it.
      */
     seq: integer('seq').primaryKey(),
     id: text('id').notNull(),

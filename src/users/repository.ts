@@ -52,7 +52,7 @@ function contains(column: SQL, value: string): SQL {
 
 /**
  * `query`: a case-insensitive substring of users.search_text. Three or more plain characters
- * go through the `users_search` trigram index (migrations/0001); shorter queries, or ones
+ * go through the `users_search` trigram index (migrations/sqlite/0001); shorter queries, or ones
  * containing LIKE wildcards (which the index cannot escape), scan.
  */
 function searchMatches(query: string): SQL {
