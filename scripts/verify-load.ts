@@ -23,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import bcryptjs from 'bcryptjs';
 import { freePort } from '../test/support/built-server.js';
+import { symfonyDigest } from '../test/support/symfony-digest.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KEY = 'sk_test_clerkd_verify_load_key';
@@ -52,13 +53,6 @@ async function call(method: string, urlPath: string, body?: unknown): Promise<{ 
 
 // ---- digests as their exporters make them, at their default costs ----------------------
 
-function symfony(password: string): string {
-  const salt = randomBytes(8).toString('hex');
-  const merged = Buffer.from(`${password}{${salt}}`);
-  let digest = createHash('sha512').update(merged).digest();
-  for (let i = 1; i < 5000; i++) digest = createHash('sha512').update(digest).update(merged).digest();
-  return `sha512_symfony$5000$${salt}$${digest.toString('base64')}`;
-}
 
 const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 function phpass(password: string): string {
@@ -92,7 +86,7 @@ const IMPORTED: [string, (password: string) => string][] = [
     return `scrypt:32768:8:1$${salt}$${scryptSync(password, salt, 64, { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }).toString('hex')}`;
   }],
   ['phpass', phpass],
-  ['sha512_symfony', symfony],
+  ['sha512_symfony', (password) => symfonyDigest(password, 5000)],
 ];
 
 interface Subject {

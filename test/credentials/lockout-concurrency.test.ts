@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createHash, randomBytes } from 'node:crypto';
 import bcryptjs from 'bcryptjs';
 import { generate, generateSecret } from 'otplib';
 import { api, startTestServer, type ApiResponse, type TestServer } from '../support/server.js';
+import { symfonyDigest } from '../support/symfony-digest.js';
 import {
   assertLockConsistent,
   createUser,
@@ -153,14 +153,6 @@ test('a locked user always reads locked with no attempts left, even after the pa
   assert.equal(after.verification_attempts_remaining, 0);
 });
 
-/** A Symfony digest that takes a good part of a second to verify. */
-function slowDigest(password: string): string {
-  const salt = randomBytes(8).toString('hex');
-  const merged = Buffer.from(`${password}{${salt}}`);
-  let digest = createHash('sha512').update(merged).digest();
-  for (let i = 1; i < 400_000; i++) digest = createHash('sha512').update(digest).update(merged).digest();
-  return `sha512_symfony$400000$${salt}$${digest.toString('base64')}`;
-}
 
 for (const [action, expected] of [
   ['lock', '403 user_locked'],
@@ -168,7 +160,7 @@ for (const [action, expected] of [
 ] as const) {
   test(`a correct password still being compared when the user is ${action === 'lock' ? 'locked' : 'banned'} answers ${expected}, and counts nothing`, async () => {
     const password = newPassword();
-    const user = await createUser(server, { password_digest: slowDigest(password), password_hasher: 'sha512_symfony' });
+    const user = await createUser(server, { password_digest: symfonyDigest(password, 400_000), password_hasher: 'sha512_symfony' });
     let answered = false;
     const verification = verifyPassword(server, user.id, password).finally(() => (answered = true));
     for (let polls = 0; storedRow(server, user.id).verificationsInFlight !== 1; polls++) {

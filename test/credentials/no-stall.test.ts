@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, pbkdf2Sync, randomBytes, scryptSync } from 'node:crypto';
+import { pbkdf2Sync, randomBytes, scryptSync } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import argon2 from 'argon2';
 import bcryptjs from 'bcryptjs';
@@ -7,6 +7,7 @@ import { sharedHashPool } from '../../src/passwords/hash-pool.js';
 import { PNG } from '../support/images.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';
 import { createUser, errorMeta, getUser, newPassword, outcome, storedRow, verifyPassword, verifyTotp } from './support.js';
+import { symfonyDigest } from '../support/symfony-digest.js';
 
 /**
  * No request can stall the server: a verification accepts at most 4,096 password bytes,
@@ -54,13 +55,6 @@ test('a 4,096-byte password (the most a password may have) set with skip_passwor
 
 // ---- costly hashes run off the event loop -------------------------------------------------
 
-function symfonyDigest(password: string, iterations: number): string {
-  const salt = randomBytes(8).toString('hex');
-  const merged = Buffer.from(`${password}{${salt}}`);
-  let digest = createHash('sha512').update(merged).digest();
-  for (let i = 1; i < iterations; i++) digest = createHash('sha512').update(digest).update(merged).digest();
-  return `sha512_symfony$${iterations}$${salt}$${digest.toString('base64')}`;
-}
 
 /** Digests that each take a good part of a second to verify (and as long to make here). */
 const SLOW_DIGESTS: [string, (password: string) => Promise<string>][] = [
